@@ -1,0 +1,1 @@
+"""Coordinator commands, matching and reports. Calls conversations/ and storage/; never aiogram."""

@@ -1,0 +1,1 @@
+"""The Telegram side: aiogram runtime, routers, the outbox sender and the sandbox."""

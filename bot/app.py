@@ -1,0 +1,37 @@
+"""The composition root's parts: the dispatcher factory that the runner and the tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.handlers import build_router
+from bot.middlewares import PersonMiddleware, TransactionMiddleware
+from bot.settings import Settings
+from conversations.clock import Clock
+from conversations.i18n import I18n
+from storage.db import Database
+
+
+def create_dispatcher(
+    *, settings: Settings, db: Database, i18n: I18n, clock: Clock, wake: Callable[[], None]
+) -> Dispatcher:
+    """The dispatcher with its middlewares and routers; all state is in the database."""
+    dp = Dispatcher()
+    dp.update.outer_middleware(TransactionMiddleware(db, clock, wake))
+    person = PersonMiddleware(settings, i18n, clock)
+    dp.message.outer_middleware(person)
+    dp.callback_query.outer_middleware(person)
+    dp.include_router(build_router())
+    return dp
+
+
+def create_bot(token: str, api_url: str) -> Bot:
+    """A Bot talking to Telegram, a self-hosted Bot API server or the sandbox emulator."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    # Texts are plain: a name like "<Amal>" must show as typed, never be parsed as markup.
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))

@@ -1,0 +1,69 @@
+"""The `mentorbot` command: run the bot, migrate the database, chat with the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+app = typer.Typer(help="The Mentor Network bot.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            typer.secho(f"Configuration problem: {problem['msg']}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every update.")) -> None:
+    """Run the bot: with MENTORBOT_TOKEN against Telegram, without it in the built-in sandbox."""
+    from bot.runner import serve
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    try:
+        asyncio.run(serve(settings))
+    except KeyboardInterrupt:
+        pass
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (the run command does this too)."""
+    from storage.db import Database
+
+    settings = _settings()
+    Database(settings.database_url).upgrade()
+    typer.echo("The database is up to date.")
+
+
+@app.command()
+def chat(
+    user: int = typer.Option(1001, help="The sandbox user id to chat as."),
+    lang: str = typer.Option("en", help="Her Telegram language code."),
+    name: str = typer.Option("", help="Her first name."),
+    url: str = typer.Option("", help="The sandbox emulator's address (default: from settings)."),
+) -> None:
+    """Chat with the sandbox bot in the terminal; buttons are numbered, #2 presses the second."""
+    from bot.sandbox.chat import run_chat
+
+    settings = _settings()
+    base = url or f"http://{settings.sandbox_host}:{settings.sandbox_port}"
+    try:
+        asyncio.run(run_chat(base, user, lang, name or None))
+    except (KeyboardInterrupt, EOFError):
+        pass
+
+
+if __name__ == "__main__":
+    app()

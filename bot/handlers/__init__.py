@@ -1,0 +1,20 @@
+"""The routers, in the order the dispatcher tries them."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+
+from bot.handlers import common, coordinator, fallback, registration
+
+
+def build_router() -> Router:
+    """One root router; order matters where several could match."""
+    root = Router(name="root")
+    root.message.filter(F.chat.type == "private")  # the programme is one-to-one; groups are ignored
+    root.include_routers(
+        common.router,  # commands anyone may use, at any moment, also mid-question
+        coordinator.router,  # coordinator commands, behind the allow-list filter
+        registration.router,  # answers to the open question, button presses of the flows
+        fallback.router,  # last: refusals, unknown commands, media, stale buttons
+    )
+    return root

@@ -1,0 +1,95 @@
+"""Running the bot: against Telegram (polling or webhook) or, with no token, the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.app import create_bot, create_dispatcher
+from bot.commands import set_command_menus
+from bot.scheduler import create_scheduler
+from bot.sender import Sender
+from bot.settings import Settings
+from conversations.clock import Clock, SystemClock
+from conversations.i18n import I18n
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+SANDBOX_COORDINATOR = 1  # the sandbox's coordinator: `mentorbot chat --user 1`
+WEBHOOK_PATH = "/telegram"
+
+
+async def serve(settings: Settings, clock: Clock | None = None) -> None:
+    """Build everything from settings and run until stopped."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    db.upgrade()
+    i18n = I18n(settings.default_language, settings.timezone)
+    emulator = None
+    if settings.sandbox:
+        from bot.sandbox.emulator import Emulator
+
+        emulator = Emulator()
+        api_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)
+        token = emulator.token
+        if not settings.coordinators:
+            settings = settings.model_copy(update={"coordinators": frozenset({SANDBOX_COORDINATOR})})
+        print(
+            f"Sandbox: no MENTORBOT_TOKEN, so the bot talks to the built-in Telegram emulator at {api_url}\n"
+            f"Chat with it from another terminal:  mentorbot chat --user 1001 --lang ar --url {api_url}\n"
+            f"The sandbox coordinator is user {', '.join(map(str, sorted(settings.coordinators)))}.",
+            flush=True,
+        )
+    else:
+        assert settings.token is not None
+        token, api_url = settings.token.get_secret_value(), settings.api_url
+    bot = create_bot(token, api_url)
+    sender = Sender(
+        db, bot, clock, i18n, settings.coordinators,
+        per_second=settings.send_per_second, per_chat_per_second=settings.send_per_chat_per_second,
+    )
+    dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake)
+    scheduler = create_scheduler(db, clock, i18n, every_seconds=settings.sweep_seconds, wake=sender.wake)
+    sender_task = asyncio.create_task(sender.run(), name="sender")
+    scheduler.start()
+    try:
+        await set_command_menus(bot, db, i18n, settings.coordinators)
+        if settings.webhook_url:
+            await _webhook(dp, bot, settings)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            # handle_as_tasks=False: the offset moves past an update only after it was handled.
+            await dp.start_polling(bot, handle_as_tasks=False, polling_timeout=25, close_bot_session=False)
+    finally:
+        scheduler.shutdown(wait=False)
+        sender_task.cancel()
+        with suppress(asyncio.CancelledError):
+            await sender_task
+        await bot.session.close()
+        if emulator is not None:
+            await emulator.stop()
+        db.dispose()
+
+
+async def _webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+    """Serve Telegram's webhook; each request is answered only after its update is handled."""
+    assert settings.webhook_url and settings.webhook_secret
+    secret = settings.webhook_secret.get_secret_value()
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False).register(
+        app, path=WEBHOOK_PATH
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,91 @@
+"""The one Settings object, read from MENTORBOT_* environment variables and .env."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from conversations.i18n import LANGUAGES
+
+TELEGRAM_API = "https://api.telegram.org"
+TOKEN_FORMAT = re.compile(r"^\d+:[\w-]{20,}$")
+
+
+class Settings(BaseSettings):
+    """Everything that differs between one network's installation and another's."""
+
+    model_config = SettingsConfigDict(env_prefix="MENTORBOT_", env_file=".env", extra="ignore")
+
+    token: SecretStr | None = None
+    api_url: str = TELEGRAM_API
+    database_url: str = "sqlite:///var/mentorbot.sqlite3"
+    coordinators: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: str = "en"
+    timezone: str = "Europe/Copenhagen"
+    phone_region: str = "DK"
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 (a webhook must listen beyond loopback)
+    webhook_port: int = 8443
+
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8081
+
+    sweep_seconds: float = Field(default=60, gt=0)
+    send_per_second: float = Field(default=30, gt=0)
+    send_per_chat_per_second: float = Field(default=1, gt=0)
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(
+                    f"MENTORBOT_COORDINATORS takes numeric Telegram user ids separated by commas; "
+                    f"{', '.join(bad)} is not one (a username is never an identity)"
+                )
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not TOKEN_FORMAT.match(value.get_secret_value()):
+            raise ValueError("MENTORBOT_TOKEN does not look like a bot token from @BotFather (digits:letters)")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"MENTORBOT_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"MENTORBOT_TIMEZONE {value!r} is not a time zone name like Europe/Copenhagen") from None
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("a webhook needs MENTORBOT_WEBHOOK_SECRET, so that only Telegram can post updates")
+        return self
+
+    @property
+    def sandbox(self) -> bool:
+        """No token: run against the built-in Bot API emulator."""
+        return self.token is None

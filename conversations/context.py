@@ -1,0 +1,77 @@
+"""What a conversation needs to answer one person: her record, her language, the clock, the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from conversations.clock import Clock
+from conversations.events import Reply
+from conversations.i18n import I18n, Translator
+from storage import queries
+from storage.models import Person
+
+
+def payload(reply: Reply) -> dict[str, Any]:
+    """A reply as stored in the outbox."""
+    return {"text": reply.text, "buttons": [[[b.label, b.data] for b in row] for row in reply.buttons]}
+
+
+@dataclass
+class Ctx:
+    """One person's turn: the open transaction, who she is and how to write to her."""
+
+    session: Session
+    person: Person
+    tr: Translator
+    i18n: I18n
+    clock: Clock
+    coordinators: frozenset[int]
+    phone_region: str = "DK"
+    username: str | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The time of this turn."""
+        return self.clock.now()
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Whether she is on the coordinators' allow-list."""
+        return self.person.telegram_id in self.coordinators
+
+    def say(self, reply: Reply) -> None:
+        """Send her a message (through the outbox, in this transaction)."""
+        post(self.session, self.person.telegram_id, reply, self.now)
+
+    def edit(self, message_id: int | None, reply: Reply) -> None:
+        """Change a message she already has (e.g. take the buttons off an answered question)."""
+        if message_id is not None:
+            data = payload(reply) | {"message_id": message_id}
+            queries.enqueue(self.session, chat_id=self.person.telegram_id, kind="edit", payload=data, now=self.now)
+
+    def switch_language(self, language: str) -> None:
+        """Write to her in another language from now on."""
+        self.person.language = language
+        self.session.add(self.person)
+        self.tr = self.i18n.translator(language)
+
+
+def post(session: Session, chat_id: int, reply: Reply, now: datetime) -> None:
+    """Put a message for one chat in the outbox."""
+    queries.enqueue(session, chat_id=chat_id, kind="message", payload=payload(reply), now=now)
+
+
+def tell_coordinators(
+    session: Session, *, i18n: I18n, coordinators: frozenset[int], now: datetime, compose: Callable[[Translator], Reply]
+) -> None:
+    """Send every coordinator a message composed in her own language."""
+    known = queries.people_by_telegram_ids(session, telegram_ids=coordinators)
+    for telegram_id in sorted(coordinators):
+        person = known.get(telegram_id)
+        tr = i18n.translator(person.language if person else None)
+        post(session, telegram_id, compose(tr), now)

@@ -1,0 +1,313 @@
+"""What a participant can do in chat: start, consent, register, change language, see her data.
+
+Each function takes the turn's Ctx, writes replies to the outbox and returns a toast (a short
+notice shown on a pressed button) or None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations import engine
+from conversations.context import Ctx, tell_coordinators
+from conversations.engine import State
+from conversations.events import Button, Command, Event, Media, Press, Reply, rows
+from conversations.i18n import LANGUAGES, Translator
+from conversations.registration import FLOW, NAME, ROLE
+from conversations.texts import (
+    PRIVACY_FULL,
+    PRIVACY_SHORT,
+    WELCOME,
+    role_name,
+    status_name,
+)
+from storage import queries
+from storage.models import Conversation, Role, Status
+
+CONSENT_PREFIX = "cs"
+LANGUAGE_PREFIX = "lang"
+DEEP_LINK_ROLES = {r.value for r in Role}
+
+
+def organisation(tr: Translator) -> str:
+    """How the network is named in the notices."""
+    return tr.gettext("the Mentor Network")
+
+
+# -- consent -----------------------------------------------------------------------------------
+
+
+def _consent_reply(ctx: Ctx, role: str | None) -> Reply:
+    suffix = f":{role}" if role else ""
+    buttons = (
+        (Button(ctx.tr.gettext("✅ I agree"), f"{CONSENT_PREFIX}:y{suffix}"),),
+        (Button(ctx.tr.gettext("No, thank you"), f"{CONSENT_PREFIX}:n"),),
+        (Button(ctx.tr.gettext("Read the full notice"), f"{CONSENT_PREFIX}:full"),),
+    )
+    return Reply(ctx.tr.gettext(PRIVACY_SHORT, organisation=organisation(ctx.tr)), buttons)
+
+
+def start(ctx: Ctx, deep_link: str = "") -> None:
+    """/start, or a deep link ?start=mentee / ?start=mentor."""
+    person, tr = ctx.person, ctx.tr
+    if person.status is not None:
+        ctx.say(Reply(tr.gettext(
+            "Welcome back, {name}! You are registered as a {role}; your status: {status}.\n"
+            "/profile shows what we keep about you, /help what you can do now.",
+            name=person.name, role=role_name(tr, person.role), status=status_name(tr, person.status),
+        )))
+        return
+    conversation = registration(ctx)
+    if conversation is not None:
+        ctx.say(_ask(ctx, conversation, notice=tr.gettext("Welcome back! Let us go on where you stopped.")))
+        return
+    role = deep_link if deep_link in DEEP_LINK_ROLES else None
+    ctx.say(Reply(tr.gettext(WELCOME)))
+    ctx.say(_consent_reply(ctx, role))
+
+
+def press_consent(ctx: Ctx, event: Press) -> str | None:
+    """Her answer to the privacy notice."""
+    parts = event.data.split(":")
+    choice = parts[1] if len(parts) > 1 else ""
+    tr = ctx.tr
+    if choice == "full":
+        privacy(ctx)
+        return None
+    if ctx.person.consent_at is not None or ctx.person.status is not None or choice not in ("y", "n"):
+        return engine.stale(tr)
+    if choice == "n":
+        ctx.edit(event.message_id, Reply(tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))))
+        ctx.say(Reply(tr.gettext(
+            "That is fine. We keep nothing about you except your Telegram number and language. "
+            "If you change your mind, send /start."
+        )))
+        return None
+    role = parts[2] if len(parts) > 2 and parts[2] in DEEP_LINK_ROLES else None
+    ctx.person.consent_at = ctx.now
+    ctx.session.add(ctx.person)
+    state = engine.begin(FLOW, {ROLE: role} if role else None)
+    conversation = Conversation(
+        person_id=ctx.person.id, flow=FLOW.name, step=state.step, rev=state.rev,
+        answers=state.answers, context={"pending": []}, started_at=ctx.now, updated_at=ctx.now,
+    )
+    ctx.session.add(conversation)
+    ctx.edit(event.message_id, Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext('✅ I agree')}"))
+    ctx.say(Reply(tr.gettext("Thank you! Here come the questions. You can go back with /back, skip optional "
+                             "questions with /skip and stop with /cancel.")))
+    ctx.say(engine.ask(FLOW, state, tr))
+    return None
+
+
+# -- the registration conversation ----------------------------------------------------------------
+
+
+def registration(ctx: Ctx) -> Conversation | None:
+    """Her registration in progress, if any."""
+    if ctx.person.id is None or ctx.person.consent_at is None:
+        return None
+    conversation = queries.conversation(ctx.session, person_id=ctx.person.id, flow=FLOW.name)
+    if conversation is None or conversation.completed_at is not None:
+        return None
+    return conversation
+
+
+def conversation_state(conversation: Conversation) -> State:
+    """The engine state stored in a conversation row."""
+    return State(conversation.step, conversation.rev, dict(conversation.answers),
+                 list(conversation.context.get("pending", [])))
+
+
+def _ask(ctx: Ctx, conversation: Conversation, notice: str | None = None) -> Reply:
+    return engine.ask(FLOW, conversation_state(conversation), ctx.tr, notice=notice)
+
+
+def converse(ctx: Ctx, event: Event) -> str | None:
+    """Pass an answer to her registration; False-y when she has none."""
+    conversation = registration(ctx)
+    if conversation is None:
+        if isinstance(event, Press):
+            return engine.stale(ctx.tr)
+        not_now(ctx)
+        return None
+    today = ctx.now.astimezone(ctx.tr.tz).date()
+    outcome = engine.handle(FLOW, conversation_state(conversation), event, ctx.tr, phone_region=ctx.phone_region, today=today)
+    if outcome.changed:
+        state = outcome.state
+        conversation.step, conversation.rev, conversation.answers = state.step, state.rev, state.answers
+        conversation.context = {**conversation.context, "pending": state.pending}
+        conversation.updated_at = ctx.now
+        ctx.session.add(conversation)
+    if outcome.edit is not None and isinstance(event, Press):
+        ctx.edit(event.message_id, outcome.edit)
+    if outcome.completed:
+        _finish(ctx, conversation)
+    for reply in outcome.replies:
+        ctx.say(reply)
+    return outcome.toast
+
+
+def _finish(ctx: Ctx, conversation: Conversation) -> None:
+    """Store her confirmed answers, make her `registered` and tell the coordinators."""
+    person, now = ctx.person, ctx.now
+    answers: dict[str, Any] = FLOW.final_answers(conversation.answers)
+    for field_id, value in answers.items():
+        if field_id == "meetings_per_month":
+            person.meetings_per_month = int(value) if value else None
+        else:
+            setattr(person, field_id, value)
+    person.telegram_username = ctx.username
+    person.registered_at = now
+    queries.set_status(ctx.session, person=person, status=Status.REGISTERED, now=now)
+    conversation.completed_at = now
+    conversation.answers = {}  # the answers now live on her profile only
+    ctx.session.add(conversation)
+    ctx.say(Reply(ctx.tr.gettext(
+        "Thank you, {name}! You are registered. 🌱\n\n"
+        "What happens next: a coordinator will invite you here to a short interview about your wishes and "
+        "goals. /profile shows what we keep about you, /help what you can do.",
+        name=answers[NAME],
+    )))
+
+    def summary(tr: Translator) -> Reply:
+        return Reply(tr.gettext(
+            "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
+            name=person.name, role=role_name(tr, person.role), city=person.city,
+            language=LANGUAGES[person.language], id=person.short_id,
+        ))
+
+    tell_coordinators(ctx.session, i18n=ctx.i18n, coordinators=ctx.coordinators, now=now, compose=summary)
+
+
+def cancel(ctx: Ctx) -> None:
+    """/cancel: stop the registration and delete its answers."""
+    conversation = registration(ctx)
+    if conversation is None:
+        ctx.say(Reply(ctx.tr.gettext("There is nothing to cancel right now. /help shows what you can do.")))
+        return
+    ctx.session.delete(conversation)
+    ctx.person.consent_at = None
+    ctx.session.add(ctx.person)
+    ctx.say(Reply(ctx.tr.gettext(
+        "Your registration is stopped and your answers are deleted. Send /start whenever you want to begin again."
+    )))
+
+
+def not_now(ctx: Ctx) -> None:
+    """A message that fits no question she has open."""
+    ctx.say(Reply(ctx.tr.gettext("I am not waiting for an answer from you right now. /help shows what you can do.")))
+
+
+# -- language, notices, her own data ----------------------------------------------------------------
+
+
+def language_menu(ctx: Ctx) -> None:
+    """/language: the shipped languages, each in itself."""
+    picks = [Button(name, f"{LANGUAGE_PREFIX}:{code}") for code, name in LANGUAGES.items()]
+    ctx.say(Reply(ctx.tr.gettext("Which language would you like me to write in?"), tuple(rows(picks, 2))))
+
+
+def press_language(ctx: Ctx, event: Press) -> str | None:
+    """She picked a language: switch, confirm, and ask the open question again in it."""
+    code = event.data.partition(":")[2]
+    if code not in LANGUAGES:
+        return engine.stale(ctx.tr)
+    ctx.switch_language(code)
+    ctx.edit(event.message_id, Reply(f"✓ {LANGUAGES[code]}"))
+    ctx.say(Reply(ctx.tr.gettext("From now on I will write to you in English.")))
+    queries.enqueue(ctx.session, chat_id=ctx.person.telegram_id, kind="commands",
+                    payload={"language": code, "coordinator": ctx.is_coordinator}, now=ctx.now)
+    resume(ctx, consent_too=True)
+    return None
+
+
+def resume(ctx: Ctx, *, consent_too: bool = False) -> None:
+    """Ask again whatever she was asked last, so an interruption loses nothing."""
+    conversation = registration(ctx)
+    if conversation is not None:
+        ctx.say(_ask(ctx, conversation))
+    elif consent_too and ctx.person.consent_at is None and ctx.person.status is None:
+        ctx.say(_consent_reply(ctx, None))
+
+
+def privacy(ctx: Ctx) -> None:
+    """/privacy: the full notice."""
+    ctx.say(Reply(ctx.tr.gettext(PRIVACY_FULL, organisation=organisation(ctx.tr))))
+
+
+def help_(ctx: Ctx) -> None:
+    """/help: what she can do from where she is."""
+    tr, person = ctx.tr, ctx.person
+    if registration(ctx) is not None:
+        text = tr.gettext(
+            "You are registering. Answer the question below, or:\n/back – the previous question\n"
+            "/skip – skip an optional question\n/cancel – stop and delete your answers\n"
+            "/language – change language\n/privacy – how we use your data"
+        )
+    elif person.status is None:
+        text = tr.gettext(
+            "This bot connects women new in the country with mentors.\n/start – register as a mentee or mentor\n"
+            "/language – change language\n/privacy – how we use your data\n/whoami – your role here"
+        )
+    else:
+        text = tr.gettext(
+            "You are registered as a {role}; your status: {status}.\n/profile – what we keep about you\n"
+            "/language – change language\n/privacy – how we use your data\n"
+            "You can write to the coordinators here at any time.",
+            role=role_name(tr, person.role), status=status_name(tr, person.status),
+        )
+    if ctx.is_coordinator:
+        text += "\n\n" + tr.gettext("As a coordinator you also have:\n/queue – people waiting to be invited")
+    ctx.say(Reply(text))
+
+
+def whoami(ctx: Ctx) -> None:
+    """/whoami: her role here."""
+    tr, person = ctx.tr, ctx.person
+    lines = []
+    if ctx.is_coordinator:
+        lines.append(tr.gettext("You are a coordinator of this network."))
+    if person.status is not None:
+        lines.append(tr.gettext("You are registered as a {role} ({id}); your status: {status}.",
+                                role=role_name(tr, person.role), id=person.short_id,
+                                status=status_name(tr, person.status)))
+    elif not ctx.is_coordinator:
+        lines.append(tr.gettext("You are not registered yet. Send /start to register."))
+    ctx.say(Reply("\n".join(lines)))
+
+
+def profile(ctx: Ctx) -> None:
+    """/profile: everything we keep about her."""
+    tr, person = ctx.tr, ctx.person
+    lines = [tr.gettext("This is everything we keep about you:"), "",
+             f"• {tr.gettext('Telegram number')}: {person.telegram_id}",
+             f"• {tr.gettext('Language')}: {LANGUAGES.get(person.language, person.language)}"]
+    if person.consent_at:
+        lines.append(f"• {tr.gettext('Consent given')}: {tr.date(person.consent_at)}")
+    if person.status is not None:
+        lines.append(f"• {tr.gettext('Status')}: {status_name(tr, person.status)}")
+        stored = {"meetings_per_month": str(person.meetings_per_month or "")}
+        answers = {step.field: stored.get(step.field, getattr(person, step.field, None)) for step in FLOW.steps}
+        for step in FLOW.applicable(answers):
+            value = answers.get(step.field)
+            if value not in (None, "", []):
+                lines.append(f"• {tr.gettext(step.label)}: {engine.display(step, value, answers, tr)}")
+    elif registration(ctx) is not None:
+        lines.append(tr.gettext("Your registration is not finished; your answers so far are kept until you finish or cancel."))
+    lines += ["", tr.gettext("To correct or delete anything, write to a coordinator here.")]
+    ctx.say(Reply("\n".join(lines)))
+
+
+def media(ctx: Ctx, event: Media) -> None:
+    """Something that is not text: explained; an open question is asked again."""
+    if registration(ctx) is not None:
+        converse(ctx, event)
+        return
+    ctx.say(Reply(ctx.tr.gettext("I can only read text and button presses. /help shows what you can do.")))
+
+
+def unknown_command(ctx: Ctx, command: Command) -> None:
+    """A command we do not have."""
+    ctx.say(Reply(ctx.tr.gettext("I do not know the command /{command}. /help lists what you can do.",
+                                 command=command.name[:32])))
+    resume(ctx)

@@ -1,0 +1,77 @@
+"""The sweep: find what the timeline says is due and act on it exactly once.
+
+Each action is keyed (subject, kind, seq) in storage.SweepAction under a unique constraint,
+claimed in the same transaction that writes its messages to the outbox. A second sweep, a
+second process, or a catch-up after downtime therefore sends nothing twice; after a long
+downtime only the latest due step of each subject is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from conversations import engine
+from conversations.clock import Clock
+from conversations.context import post
+from conversations.events import Reply
+from conversations.i18n import I18n
+from conversations.participant import conversation_state
+from conversations.registration import FLOW
+from conversations.texts import NUDGE_FIRST, NUDGE_LAST
+from conversations.timeline import REGISTRATION_NUDGES, registration_nudge_due
+from storage import queries
+from storage.db import Database
+from storage.models import Conversation, Person
+
+log = logging.getLogger(__name__)
+NUDGE = "registration_nudge"
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    nudges: int = 0
+
+
+def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
+    """Run every due action once; each subject in its own transaction."""
+    report = SweepReport()
+    now = clock.now()
+    first_after = REGISTRATION_NUDGES[0][1]
+    with db.session() as session:
+        stalled = [(c.id, c.person_id) for c in queries.stalled_conversations(
+            session, flow=FLOW.name, idle_since=now - first_after)]
+    for conversation_id, person_id in stalled:
+        with db.session() as session:
+            report.nudges += _nudge(session, conversation_id, person_id, now, i18n)
+    if report.nudges:
+        log.info("sweep sent %d registration nudges", report.nudges)
+    return report
+
+
+def _nudge(session: Session, conversation_id: int, person_id: int, now: datetime, i18n: I18n) -> int:
+    """Send the registration nudge now due to one person, if nobody has."""
+    conversation = session.get(Conversation, conversation_id)
+    person = session.get(Person, person_id)
+    if conversation is None or person is None or conversation.completed_at is not None:
+        return 0
+    due = registration_nudge_due(conversation.updated_at, now)
+    subject = f"person:{person_id}"
+    done = queries.actions_done(session, subject=subject, kind=NUDGE)
+    if due == 0 or max(done, default=0) >= due:
+        return 0
+    # Claim every step up to the due one, so a nudge skipped by downtime is never sent late.
+    claimed = [queries.claim_action(session, subject=subject, kind=NUDGE, seq=seq, now=now)
+               for seq in range(1, due + 1) if seq not in done]
+    if not claimed or not claimed[-1]:
+        return 0  # another sweeper got here first
+    tr = i18n.translator(person.language)
+    text = tr.gettext(NUDGE_FIRST if due == 1 else NUDGE_LAST)
+    post(session, person.telegram_id, Reply(text), now)
+    post(session, person.telegram_id, engine.ask(FLOW, conversation_state(conversation), tr), now)
+    return 1

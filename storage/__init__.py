@@ -1,0 +1,1 @@
+"""Persistence: sqlmodel tables, queries and migrations. Never imports aiogram."""

@@ -1,0 +1,150 @@
+"""Table models: people, their conversations, the outbox, sweep claims and processed updates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the clock")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Role(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    AWAITING_INTERVIEW = "awaiting_interview"
+    READY_TO_BE_MATCHED = "ready_to_be_matched"
+    IN_RELATIONSHIP = "in_relationship"
+    NETWORK_PARTICIPANT = "network_participant"
+    WITHDRAWN = "withdrawn"
+
+
+class Person(SQLModel, table=True):
+    """Someone who wrote to the bot; before consent only her Telegram id and language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    language: str = Field(max_length=8)
+    created_at: datetime = _when(nullable=False)
+    reachable: bool = True
+    unreachable_at: datetime | None = _when()
+    consent_at: datetime | None = _when()
+    registered_at: datetime | None = _when()
+    status: str | None = Field(default=None, max_length=32, index=True)
+    role: str | None = Field(default=None, max_length=16)
+    name: str | None = Field(default=None, max_length=120)
+    telegram_username: str | None = Field(default=None, max_length=64)
+    share_channels: list[str] = _json(list)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    city: str | None = Field(default=None, max_length=120)
+    birth_year: int | None = None
+    education: str | None = Field(default=None, max_length=32)
+    education_field: str | None = Field(default=None, max_length=200)
+    work_experience: str | None = Field(default=None, max_length=32)
+    line_of_work: str | None = Field(default=None, max_length=32)
+    languages: list[str] = _json(list)
+    goals: list[str] = _json(list)
+    goals_text: str | None = Field(default=None, max_length=1000)
+    offers: list[str] = _json(list)
+    meetings_per_month: int | None = None
+    wishes: str | None = Field(default=None, max_length=1000)
+
+    @property
+    def short_id(self) -> str:
+        """The id coordinators type, like P-12."""
+        return f"P-{self.id}"
+
+
+class StatusChange(SQLModel, table=True):
+    """One step in a person's status history."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: str = Field(max_length=32)
+    at: datetime = _when(nullable=False)
+
+
+class Conversation(SQLModel, table=True):
+    """Where a person is in one guided conversation, so she can resume after days or a restart."""
+
+    __table_args__ = (UniqueConstraint("person_id", "flow"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=64)
+    rev: int = 0
+    answers: dict[str, Any] = _json(dict)
+    context: dict[str, Any] = _json(dict)
+    started_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False, index=True)
+    completed_at: datetime | None = _when()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message (or other Bot API call) waiting to be sent, written with the change that caused it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    kind: str = Field(max_length=16)  # message | edit | commands
+    payload: dict[str, Any] = _json(dict)
+    created_at: datetime = _when(nullable=False)
+    not_before: datetime = _when(nullable=False, index=True)
+    attempts: int = 0
+    claimed_until: datetime | None = _when()
+    sent_at: datetime | None = _when(index=True)
+    failed_at: datetime | None = _when()
+    error: str | None = Field(default=None, max_length=500)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+
+
+class SweepAction(SQLModel, table=True):
+    """A scheduled action taken once: the unique key is what makes a second sweep send nothing."""
+
+    __table_args__ = (UniqueConstraint("subject", "kind", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=64)
+    kind: str = Field(max_length=64)
+    seq: int
+    done_at: datetime = _when(nullable=False)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update already handled; a repeat of it changes nothing."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime = _when(nullable=False)
