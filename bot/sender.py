@@ -88,6 +88,7 @@ class Sender:
         self.chat_limiters: dict[int, AsyncLimiter] = {}
         self.sleep = sleep
         self._wakeup = asyncio.Event()
+        self.sent = 0  # messages sent since start, for drain() and the logs
 
     def wake(self) -> None:
         """Something was committed to the outbox: send it now."""
@@ -108,34 +109,29 @@ class Sender:
 
     async def drain(self, rounds: int = 50) -> int:
         """Send until nothing sendable is left (tests, the benchmark); returns how many were sent."""
-        total = 0
+        before = self.sent
         for _ in range(rounds):
-            sent = await self.drain_once()
-            if not sent:
+            if not await self.drain_once():
                 break
-            total += sent
-        return total
+        return self.sent - before
 
     async def drain_once(self) -> int:
-        """Lease a batch, send it chat by chat in parallel, record each result."""
+        """Lease a batch, send it chat by chat in parallel, record each result; returns the batch size."""
         with self.db.session() as session:
             batch = queries.claim_outbox(session, now=self.clock.now(), lease=LEASE)
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for message in batch:
             by_chat[message.chat_id].append(message)
-        results = await asyncio.gather(*(self._send_chat(messages) for messages in by_chat.values()))
-        return sum(results)
+        await asyncio.gather(*(self._send_chat(messages) for messages in by_chat.values()))
+        return len(batch)
 
-    async def _send_chat(self, messages: list[OutboxMessage]) -> int:
-        sent = 0
+    async def _send_chat(self, messages: list[OutboxMessage]) -> None:
         for index, message in enumerate(messages):
             if not await self._send_one(message):
                 # Keep the chat's order: what comes after a message that must wait, waits too.
                 with self.db.session() as session:
                     queries.release_claims(session, ids=[m.id for m in messages[index + 1 :] if m.id is not None])
-                break
-            sent += 1
-        return sent
+                return
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self.chat_limiters) > 10_000:  # forget idle chats
@@ -143,7 +139,7 @@ class Sender:
         return self.chat_limiters.setdefault(chat_id, AsyncLimiter(1, 1 / self.per_chat_rate))
 
     async def _send_one(self, message: OutboxMessage) -> bool:
-        """Try one outbox message; True when it is done (sent or given up for good)."""
+        """Try one outbox message; True when the chat's next message may follow."""
         while True:
             try:
                 async with self._chat_limiter(message.chat_id), self.limiter:
@@ -154,7 +150,7 @@ class Sender:
                 continue
             except TelegramForbiddenError as error:
                 self._unreachable(message, str(error))
-                return True
+                return False  # the rest of her batch was given up with it
             except (TelegramNetworkError, TelegramServerError) as error:
                 return self._retry_later(message, error)
             except TelegramBadRequest as error:
@@ -204,6 +200,7 @@ class Sender:
                 row.failed_at, row.error = now, failed[:500]
             else:
                 row.sent_at = now
+                self.sent += 1
             session.add(row)
 
     def _retry_later(self, message: OutboxMessage, error: Exception) -> bool:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, or_, update
+from sqlalchemy import Insert, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -109,7 +110,19 @@ def enqueue(session: Session, *, chat_id: int, kind: str, payload: dict[str, Any
 
 
 def claim_outbox(session: Session, *, now: datetime, lease: timedelta, limit: int = 200) -> list[OutboxMessage]:
-    """Lease the oldest sendable messages to this sender; SKIP LOCKED lets several senders share."""
+    """Lease the oldest sendable messages to this sender; SKIP LOCKED lets several senders share.
+
+    A message waits while an earlier one to the same chat is unsent and waiting or leased, so
+    each chat reads her messages in the order they were written.
+    """
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        earlier.chat_id == OutboxMessage.chat_id,
+        col(earlier.id) < col(OutboxMessage.id),
+        col(earlier.sent_at).is_(None),
+        col(earlier.failed_at).is_(None),
+        or_(col(earlier.not_before) > now, col(earlier.claimed_until) >= now),
+    )
     rows = session.exec(
         select(OutboxMessage)
         .where(
@@ -117,6 +130,7 @@ def claim_outbox(session: Session, *, now: datetime, lease: timedelta, limit: in
             col(OutboxMessage.failed_at).is_(None),
             col(OutboxMessage.not_before) <= now,
             or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
+            ~blocked,
         )
         .order_by(col(OutboxMessage.id))
         .limit(limit)

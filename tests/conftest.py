@@ -18,6 +18,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 from sqlalchemy import text
+from sqlmodel import col, select
 
 from bot.app import create_dispatcher
 from bot.sender import Sender
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from conversations.clock import FakeClock
 from conversations.i18n import I18n
 from storage.db import Database
+from storage.models import OutboxMessage
 
 COORDINATOR = 1
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "Mentor Network", "username": "mentor_test_bot"}
@@ -206,23 +208,21 @@ class Harness:
         return out
 
     def messages(self, user_id: int) -> list[Sent]:
-        """Every message she was sent, with the message ids Telegram gave them."""
-        result = []
+        """Her chat as she sees it now: every message sent to her, with later edits applied."""
         with self.db.session() as session:
-            from sqlmodel import col, select
-
-            from storage.models import OutboxMessage
-
             rows = session.exec(
-                select(OutboxMessage).where(
-                    OutboxMessage.chat_id == user_id, OutboxMessage.kind == "message",
-                    col(OutboxMessage.sent_at).is_not(None),
-                ).order_by(col(OutboxMessage.id))
+                select(OutboxMessage)
+                .where(OutboxMessage.chat_id == user_id, col(OutboxMessage.sent_at).is_not(None))
+                .order_by(col(OutboxMessage.id))
             ).all()
+        chat: dict[int, Sent] = {}
         for row in rows:
+            if row.kind not in ("message", "edit"):
+                continue
             buttons = [[(label, data) for label, data in r] for r in row.payload.get("buttons", [])]
-            result.append(Sent(row.message_id or 0, row.payload["text"], buttons))
-        return result
+            message_id = row.message_id or 0
+            chat[message_id] = Sent(message_id, row.payload["text"], buttons)
+        return list(chat.values())
 
     def texts(self, user_id: int) -> list[str]:
         """The texts of every message she was sent."""

@@ -12,9 +12,9 @@ def build_router() -> Router:
     root = Router(name="root")
     root.message.filter(F.chat.type == "private")  # the programme is one-to-one; groups are ignored
     root.include_routers(
-        common.router,  # commands anyone may use, at any moment, also mid-question
-        coordinator.router,  # coordinator commands, behind the allow-list filter
-        registration.router,  # answers to the open question, button presses of the flows
-        fallback.router,  # last: refusals, unknown commands, media, stale buttons
+        common.make_router(),  # commands anyone may use, at any moment, also mid-question
+        coordinator.make_router(),  # coordinator commands, behind the allow-list filter
+        registration.make_router(),  # answers to the open question, button presses of the flows
+        fallback.make_router(),  # last: refusals, unknown commands, media, stale buttons
     )
     return root

@@ -13,10 +13,8 @@ from conversations import engine, events, participant
 from conversations.context import Ctx
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
 
 
-@router.message(Command(*COORDINATOR_COMMANDS))
 async def not_a_coordinator(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """Only reached by people who are not coordinators: refuse politely and log it."""
     log.warning("coordinator command /%s refused for telegram id %s", command.command, ctx.person.telegram_id)
@@ -24,20 +22,27 @@ async def not_a_coordinator(message: Message, command: CommandObject, ctx: Ctx) 
     participant.resume(ctx)
 
 
-@router.message(F.text.startswith("/"))
 async def unknown_command(message: Message, ctx: Ctx) -> None:
     """A command we do not have."""
     name = (message.text or "/").split()[0][1:].split("@")[0]
     participant.unknown_command(ctx, events.Command(name))
 
 
-@router.message()
 async def media(message: Message, ctx: Ctx) -> None:
     """A voice note, photo, sticker, file, location...: explained, nothing changes."""
     participant.media(ctx, events.Media(str(message.content_type)))
 
 
-@router.callback_query()
 async def unknown_button(query: CallbackQuery, ctx: Ctx) -> str:
     """A button we did not make, or from a conversation long gone."""
     return engine.stale(ctx.tr)
+
+
+def make_router() -> Router:
+    """A fresh router with this module's handlers (each dispatcher gets its own)."""
+    router = Router(name=__name__)
+    router.message.register(not_a_coordinator, Command(*COORDINATOR_COMMANDS))
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(media)
+    router.callback_query.register(unknown_button)
+    return router

@@ -10,34 +10,27 @@ from conversations import events, participant
 from conversations.context import Ctx
 from conversations.registration import FLOW
 
-router = Router(name=__name__)
 
-
-@router.callback_query(F.data.startswith(f"{participant.CONSENT_PREFIX}:"))
 async def consent(query: CallbackQuery, ctx: Ctx) -> str | None:
     """The buttons under the privacy notice."""
     return participant.press_consent(ctx, events.Press(query.data or "", _message_id(query)))
 
 
-@router.callback_query(F.data.startswith(f"{participant.LANGUAGE_PREFIX}:"))
 async def language(query: CallbackQuery, ctx: Ctx) -> str | None:
     """A language picked from /language."""
     return participant.press_language(ctx, events.Press(query.data or "", _message_id(query)))
 
 
-@router.callback_query(F.data.startswith(f"{FLOW.prefix}:"))
 async def answer_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     """A button of a registration question."""
     return participant.converse(ctx, events.Press(query.data or "", _message_id(query)))
 
 
-@router.message(Command("back", "skip"))
 async def navigate(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """/back and /skip."""
     participant.converse(ctx, events.Command(command.command))
 
 
-@router.message(F.text & ~F.text.startswith("/"))
 async def answer_text(message: Message, ctx: Ctx) -> None:
     """A typed answer."""
     participant.converse(ctx, events.Text(message.text or ""))
@@ -45,3 +38,14 @@ async def answer_text(message: Message, ctx: Ctx) -> None:
 
 def _message_id(query: CallbackQuery) -> int | None:
     return query.message.message_id if query.message is not None else None
+
+
+def make_router() -> Router:
+    """A fresh router with this module's handlers (each dispatcher gets its own)."""
+    router = Router(name=__name__)
+    router.callback_query.register(consent, F.data.startswith(f"{participant.CONSENT_PREFIX}:"))
+    router.callback_query.register(language, F.data.startswith(f"{participant.LANGUAGE_PREFIX}:"))
+    router.callback_query.register(answer_button, F.data.startswith(f"{FLOW.prefix}:"))
+    router.message.register(navigate, Command("back", "skip"))
+    router.message.register(answer_text, F.text & ~F.text.startswith("/"))
+    return router
