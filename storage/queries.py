@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, exists, or_, update
+from sqlalchemy import Insert, exists, literal, or_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -25,9 +25,9 @@ def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, 
     """Insert a row unless its unique key exists; True when this call inserted it."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement: Insert = module.insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement: Insert = module.insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
+    # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT .. ON CONFLICT DO NOTHING.
+    return session.execute(statement).first() is not None
 
 
 def first_time_update(session: Session, *, update_id: int, now: datetime) -> bool:

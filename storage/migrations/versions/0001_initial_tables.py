@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:37:37.578780
+Create Date: 2026-11-25 14:50:00.418904
 """
 
 from alembic import op
@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('languages', sa.JSON(), nullable=False),
     sa.Column('goals', sa.JSON(), nullable=False),
     sa.Column('goals_text', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('offers', sa.JSON(), nullable=False),
     sa.Column('meetings_per_month', sa.Integer(), nullable=True),
     sa.Column('wishes', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.PrimaryKeyConstraint('id'),

@@ -1,0 +1,43 @@
+"""Settings fail fast with a message a person understands."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+
+def make(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_coordinators_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTORBOT_COORDINATORS", "111, 222 333")
+    assert Settings(_env_file=None).coordinators == frozenset({111, 222, 333})  # type: ignore[call-arg]
+
+
+def test_a_username_is_not_an_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTORBOT_COORDINATORS", "111,@karen")
+    with pytest.raises(ValidationError, match="a username is never an identity"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"token": "hello"}, "does not look like a bot token"),
+        ({"timezone": "Copenhagen"}, "is not a time zone name"),
+        ({"default_language": "xx"}, "MENTORBOT_DEFAULT_LANGUAGE must be one of"),
+        ({"webhook_url": "https://bot.example.org"}, "a webhook needs MENTORBOT_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_settings_are_explained(values: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        make(**values)
+
+
+def test_no_token_means_the_sandbox() -> None:
+    assert make().sandbox
+    assert make(token="").sandbox
+    assert not make(token="123456:" + "A" * 35).sandbox
