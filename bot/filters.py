@@ -1,9 +1,13 @@
-"""Filters: who may use a router."""
+"""Filters: who may use a router, and which updates a handler takes.
+
+All are coroutines on purpose: aiogram runs a synchronous filter (a magic `F` filter
+included) in a worker thread, which costs more than the rest of a registration answer.
+"""
 
 from __future__ import annotations
 
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from conversations.context import Ctx
 
@@ -13,3 +17,28 @@ class IsCoordinator(Filter):
 
     async def __call__(self, event: TelegramObject, ctx: Ctx) -> bool:
         return ctx.is_coordinator
+
+
+async def private_chat(message: Message) -> bool:
+    """The programme is one-to-one: messages in groups are ignored."""
+    return message.chat.type == "private"
+
+
+async def typed_answer(message: Message) -> bool:
+    """Text that is not a command."""
+    return message.text is not None and not message.text.startswith("/")
+
+
+async def typed_command(message: Message) -> bool:
+    """Text that is a command."""
+    return message.text is not None and message.text.startswith("/")
+
+
+class DataPrefix(Filter):
+    """A button whose data starts with `prefix:`."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = f"{prefix}:"
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return (query.data or "").startswith(self.prefix)

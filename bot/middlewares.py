@@ -15,7 +15,7 @@ from conversations.clock import Clock
 from conversations.context import Ctx
 from conversations.i18n import I18n, pick_language
 from storage import queries
-from storage.db import Database
+from storage.db import Database, Turn
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -34,11 +34,11 @@ class TransactionMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        with self.db.session() as session:
-            if not queries.first_time_update(session, update_id=event.update_id, now=self.clock.now()):
+        with self.db.turn() as turn:
+            if not queries.first_time_update(turn.connection, update_id=event.update_id, now=self.clock.now()):
                 log.info("update %s was handled before; ignored", event.update_id)
                 return UNHANDLED
-            data["session"] = session
+            data["turn"] = turn
             result = await handler(event, data)
         self.wake()
         if event.callback_query is not None:
@@ -62,19 +62,19 @@ class PersonMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return UNHANDLED
-        session = data["session"]
-        now = self.clock.now()
-        person = queries.person_by_telegram_id(session, telegram_id=user.id)
-        if person is None:
+        turn: Turn = data["turn"]
+        key = queries.person_key(turn.connection, telegram_id=user.id)
+        if key is None:
             language = pick_language(user.language_code, self.settings.default_language)
-            person = queries.create_person(session, telegram_id=user.id, language=language, now=now)
-        elif not person.reachable:
-            person.reachable, person.unreachable_at = True, None  # she wrote again, so she unblocked us
-            session.add(person)
+            person = queries.create_person(turn.session, telegram_id=user.id, language=language, now=self.clock.now())
+            assert person.id is not None
+            key = queries.PersonKey(person.id, user.id, language, reachable=True)
+        elif not key.reachable:
+            queries.mark_reachable(turn.connection, person_id=key.id)  # she wrote again, so she unblocked us
         data["ctx"] = Ctx(
-            session=session,
-            person=person,
-            tr=self.i18n.translator(person.language),
+            turn=turn,
+            key=key,
+            tr=self.i18n.translator(key.language),
             i18n=self.i18n,
             clock=self.clock,
             coordinators=self.settings.coordinators,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from conversations.clock import Clock
 from conversations.events import Reply
 from conversations.i18n import I18n, Translator
 from storage import queries
+from storage.db import Turn
 from storage.models import Person
 
 
@@ -23,16 +26,37 @@ def payload(reply: Reply) -> dict[str, Any]:
 
 @dataclass
 class Ctx:
-    """One person's turn: the open transaction, who she is and how to write to her."""
+    """One person's turn: the open transaction, who she is and how to write to her.
 
-    session: Session
-    person: Person
+    `key` is read cheaply for every update; the full `person` record is loaded only by the
+    turns that need it (most answers to a question do not).
+    """
+
+    turn: Turn
+    key: queries.PersonKey
     tr: Translator
     i18n: I18n
     clock: Clock
     coordinators: frozenset[int]
     phone_region: str = "DK"
     username: str | None = None
+
+    @property
+    def db(self) -> Connection:
+        """This turn's connection, for the Core statements every update runs."""
+        return self.turn.connection
+
+    @property
+    def session(self) -> Session:
+        """An ORM session in this turn's transaction, for the rarer turns that need records."""
+        return self.turn.session
+
+    @cached_property
+    def person(self) -> Person:
+        """Her whole record, loaded on first use and saved with the turn."""
+        person = self.session.get(Person, self.key.id)
+        assert person is not None
+        return person
 
     @property
     def now(self) -> datetime:
@@ -42,26 +66,27 @@ class Ctx:
     @property
     def is_coordinator(self) -> bool:
         """Whether she is on the coordinators' allow-list."""
-        return self.person.telegram_id in self.coordinators
+        return self.key.telegram_id in self.coordinators
 
     def say(self, reply: Reply) -> None:
         """Send her a message (through the outbox, in this transaction)."""
-        post(self.session, self.person.telegram_id, reply, self.now)
+        post(self.db, self.key.telegram_id, reply, self.now)
 
     def edit(self, message_id: int | None, reply: Reply) -> None:
         """Change a message she already has (e.g. take the buttons off an answered question)."""
         if message_id is not None:
             data = payload(reply) | {"message_id": message_id}
-            queries.enqueue(self.session, chat_id=self.person.telegram_id, kind="edit", payload=data, now=self.now)
+            queries.enqueue(self.db, chat_id=self.key.telegram_id, kind="edit", payload=data, now=self.now)
 
     def switch_language(self, language: str) -> None:
         """Write to her in another language from now on."""
         self.person.language = language
         self.session.add(self.person)
+        self.key = replace(self.key, language=language)
         self.tr = self.i18n.translator(language)
 
 
-def post(session: Session, chat_id: int, reply: Reply, now: datetime) -> None:
+def post(session: queries.Executor, chat_id: int, reply: Reply, now: datetime) -> None:
     """Put a message for one chat in the outbox."""
     queries.enqueue(session, chat_id=chat_id, kind="message", payload=payload(reply), now=now)
 

@@ -197,7 +197,8 @@ def _laid_out(reply: Reply, tr: Translator) -> Reply:
 def _question(flow: Flow, state: State, tr: Translator) -> Reply:
     step = flow.step(state.step)
     applicable = flow.applicable(state.answers)
-    position = next((i for i, s in enumerate(applicable, 1) if s.field == step.field), len(applicable))
+    fields = [s.field for s in applicable]
+    position = fields.index(step.field) + 1 if step.field in fields else len(fields)
     lines = [
         tr.gettext("Question {number} of {total}", number=position, total=len(applicable)),
         "",
@@ -230,7 +231,7 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
         buttons += rows(toggles, step.columns)
         buttons.append((Button(tr.gettext("Done"), button(flow, state, "d")),))
     nav = []
-    if _previous(flow, state) is not None or state.answers.get("_editing"):
+    if position > 1 or state.answers.get("_editing"):
         nav.append(Button(tr.gettext("◀ Back"), button(flow, state, "b")))
     if step.optional:
         nav.append(Button(tr.gettext("Skip ▶"), button(flow, state, "s")))

@@ -80,11 +80,15 @@ class I18n:
         self.timezone = timezone
         self._catalogs = {lang: _load_catalog(lang) for lang in LANGUAGES if lang != SOURCE_LANGUAGE}
         self._catalogs[SOURCE_LANGUAGE] = gettext.NullTranslations()
+        self._translators: dict[tuple[str, str], Translator] = {}
 
     def translator(self, language: str | None, timezone: str | None = None) -> Translator:
-        """The translator for one reader's language and time zone."""
+        """The translator for one reader's language and time zone (made once, then shared)."""
         lang = language if language in LANGUAGES else self.default_language
-        return Translator(lang, self._catalogs[lang], ZoneInfo(timezone or self.timezone))
+        key = (lang, timezone or self.timezone)
+        if key not in self._translators:
+            self._translators[key] = Translator(lang, self._catalogs[lang], ZoneInfo(key[1]))
+        return self._translators[key]
 
 
 @dataclass(frozen=True)

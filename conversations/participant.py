@@ -22,7 +22,8 @@ from conversations.texts import (
     status_name,
 )
 from storage import queries
-from storage.models import Conversation, Role, Status
+from storage.models import Role, Status
+from storage.queries import ConversationRow
 
 CONSENT_PREFIX = "cs"
 LANGUAGE_PREFIX = "lang"
@@ -87,11 +88,9 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     ctx.person.consent_at = ctx.now
     ctx.session.add(ctx.person)
     state = engine.begin(FLOW, {ROLE: role} if role else None)
-    conversation = Conversation(
-        person_id=ctx.person.id, flow=FLOW.name, step=state.step, rev=state.rev,
-        answers=state.answers, context={"pending": []}, started_at=ctx.now, updated_at=ctx.now,
+    queries.start_conversation(
+        ctx.db, person_id=ctx.key.id, flow=FLOW.name, step=state.step, answers=state.answers, now=ctx.now
     )
-    ctx.session.add(conversation)
     ctx.edit(event.message_id, Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext('✅ I agree')}"))
     ctx.say(Reply(tr.gettext("Thank you! Here come the questions. You can go back with /back, skip optional "
                              "questions with /skip and stop with /cancel.")))
@@ -102,23 +101,18 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
 # -- the registration conversation ----------------------------------------------------------------
 
 
-def registration(ctx: Ctx) -> Conversation | None:
-    """Her registration in progress, if any."""
-    if ctx.person.id is None or ctx.person.consent_at is None:
-        return None
-    conversation = queries.conversation(ctx.session, person_id=ctx.person.id, flow=FLOW.name)
-    if conversation is None or conversation.completed_at is not None:
-        return None
-    return conversation
+def registration(ctx: Ctx) -> ConversationRow | None:
+    """Her registration in progress, if any (it exists only once she has agreed)."""
+    return queries.open_conversation(ctx.db, person_id=ctx.key.id, flow=FLOW.name)
 
 
-def conversation_state(conversation: Conversation) -> State:
+def conversation_state(conversation: ConversationRow) -> State:
     """The engine state stored in a conversation row."""
     return State(conversation.step, conversation.rev, dict(conversation.answers),
                  list(conversation.context.get("pending", [])))
 
 
-def _ask(ctx: Ctx, conversation: Conversation, notice: str | None = None) -> Reply:
+def _ask(ctx: Ctx, conversation: ConversationRow, notice: str | None = None) -> Reply:
     return engine.ask(FLOW, conversation_state(conversation), ctx.tr, notice=notice)
 
 
@@ -137,7 +131,8 @@ def converse(ctx: Ctx, event: Event) -> str | None:
         conversation.step, conversation.rev, conversation.answers = state.step, state.rev, state.answers
         conversation.context = {**conversation.context, "pending": state.pending}
         conversation.updated_at = ctx.now
-        ctx.session.add(conversation)
+        if not outcome.completed:
+            queries.save_conversation(ctx.db, conversation=conversation)
     if outcome.edit is not None and isinstance(event, Press):
         ctx.edit(event.message_id, outcome.edit)
     if outcome.completed:
@@ -147,7 +142,7 @@ def converse(ctx: Ctx, event: Event) -> str | None:
     return outcome.toast
 
 
-def _finish(ctx: Ctx, conversation: Conversation) -> None:
+def _finish(ctx: Ctx, conversation: ConversationRow) -> None:
     """Store her confirmed answers, make her `registered` and tell the coordinators."""
     person, now = ctx.person, ctx.now
     answers: dict[str, Any] = FLOW.final_answers(conversation.answers)
@@ -161,7 +156,7 @@ def _finish(ctx: Ctx, conversation: Conversation) -> None:
     queries.set_status(ctx.session, person=person, status=Status.REGISTERED, now=now)
     conversation.completed_at = now
     conversation.answers = {}  # the answers now live on her profile only
-    ctx.session.add(conversation)
+    queries.save_conversation(ctx.db, conversation=conversation)
     ctx.say(Reply(ctx.tr.gettext(
         "Thank you, {name}! You are registered. 🌱\n\n"
         "What happens next: a coordinator will invite you here to a short interview about your wishes and "
@@ -185,7 +180,7 @@ def cancel(ctx: Ctx) -> None:
     if conversation is None:
         ctx.say(Reply(ctx.tr.gettext("There is nothing to cancel right now. /help shows what you can do.")))
         return
-    ctx.session.delete(conversation)
+    queries.delete_conversation(ctx.db, conversation_id=conversation.id)
     ctx.person.consent_at = None
     ctx.session.add(ctx.person)
     ctx.say(Reply(ctx.tr.gettext(
@@ -215,7 +210,7 @@ def press_language(ctx: Ctx, event: Press) -> str | None:
     ctx.switch_language(code)
     ctx.edit(event.message_id, Reply(f"✓ {LANGUAGES[code]}"))
     ctx.say(Reply(ctx.tr.gettext("From now on I will write to you in English.")))
-    queries.enqueue(ctx.session, chat_id=ctx.person.telegram_id, kind="commands",
+    queries.enqueue(ctx.db, chat_id=ctx.key.telegram_id, kind="commands",
                     payload={"language": code, "coordinator": ctx.is_coordinator}, now=ctx.now)
     resume(ctx, consent_too=True)
     return None

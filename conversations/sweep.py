@@ -25,7 +25,7 @@ from conversations.texts import NUDGE_FIRST, NUDGE_LAST
 from conversations.timeline import REGISTRATION_NUDGES, registration_nudge_due
 from storage import queries
 from storage.db import Database
-from storage.models import Conversation, Person
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 NUDGE = "registration_nudge"
@@ -44,21 +44,20 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
     now = clock.now()
     first_after = REGISTRATION_NUDGES[0][1]
     with db.session() as session:
-        stalled = [(c.id, c.person_id) for c in queries.stalled_conversations(
-            session, flow=FLOW.name, idle_since=now - first_after)]
-    for conversation_id, person_id in stalled:
+        stalled = queries.stalled_conversations(session, flow=FLOW.name, idle_since=now - first_after)
+    for person_id in stalled:
         with db.session() as session:
-            report.nudges += _nudge(session, conversation_id, person_id, now, i18n)
+            report.nudges += _nudge(session, person_id, now, i18n)
     if report.nudges:
         log.info("sweep sent %d registration nudges", report.nudges)
     return report
 
 
-def _nudge(session: Session, conversation_id: int, person_id: int, now: datetime, i18n: I18n) -> int:
+def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
     """Send the registration nudge now due to one person, if nobody has."""
-    conversation = session.get(Conversation, conversation_id)
+    conversation = queries.open_conversation(session, person_id=person_id, flow=FLOW.name)
     person = session.get(Person, person_id)
-    if conversation is None or person is None or conversation.completed_at is not None:
+    if conversation is None or person is None:
         return 0
     due = registration_nudge_due(conversation.updated_at, now)
     subject = f"person:{person_id}"

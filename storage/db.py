@@ -10,7 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -36,6 +36,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class Turn:
+    """One update's transaction: Core statements on `connection`, the ORM `session` on demand.
+
+    Most updates never touch the ORM; those that do get a Session joined to the same
+    connection and transaction, flushed before the commit.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """An ORM session in this turn's transaction."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    def flush(self) -> None:
+        """Write what the ORM holds, before the commit."""
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        """Let go of the ORM session."""
+        if self._session is not None:
+            self._session.close()
+
+
 class Database:
     """One engine and its sessions.
 
@@ -53,6 +82,34 @@ class Database:
         self.engine: Engine = create_engine(self.url, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._turn_connection: Connection | None = None
+
+    @contextmanager
+    def turn(self) -> Iterator[Turn]:
+        """A transaction for one update, committed when the block ends without an error.
+
+        On SQLite, which has one writer at a time anyway, every turn uses the same open
+        connection: checking one out of the pool per update costs more than the update.
+        """
+        if self.is_sqlite:
+            if self._turn_connection is None or self._turn_connection.closed:
+                self._turn_connection = self.engine.connect()
+            connection = self._turn_connection
+        else:
+            connection = self.engine.connect()
+        turn = Turn(connection)
+        transaction = connection.begin()
+        try:
+            yield turn
+            turn.flush()
+            transaction.commit()
+        except BaseException:
+            transaction.rollback()
+            raise
+        finally:
+            turn.close()
+            if not self.is_sqlite:
+                connection.close()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -78,7 +135,10 @@ class Database:
         command.upgrade(alembic_config(self.url), "head")
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every connection."""
+        if self._turn_connection is not None:
+            self._turn_connection.close()
+            self._turn_connection = None
         self.engine.dispose()
 
 

@@ -3,42 +3,123 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, exists, literal, or_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Table, bindparam, delete, exists, insert, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import (
-    Conversation,
-    OutboxMessage,
-    Person,
-    ProcessedUpdate,
-    StatusChange,
-    SweepAction,
-)
+from storage.hot import Hot
+from storage.models import Conversation, OutboxMessage, Person, StatusChange, SweepAction
 
-
-def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> bool:
-    """Insert a row unless its unique key exists; True when this call inserted it."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement: Insert = module.insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
-    # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT .. ON CONFLICT DO NOTHING.
-    return session.execute(statement).first() is not None
+# The statements every update runs live in storage.hot (on the driver); the rest use
+# SQLAlchemy Core or the ORM, whichever reads better.
+_TABLES = SQLModel.metadata.tables
+PERSON: Table = _TABLES["person"]
+CONVERSATION: Table = _TABLES["conversation"]
+OUTBOX: Table = _TABLES["outboxmessage"]
 
 
-def first_time_update(session: Session, *, update_id: int, now: datetime) -> bool:
+def _claim_statement(dialect: Any) -> Any:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING 1 (RETURNING: psycopg reports -1 rows here)."""
+    columns = ("subject", "kind", "seq", "done_at")
+    values = {name: bindparam(name) for name in columns}
+    return dialect.insert(_TABLES["sweepaction"]).values(values).on_conflict_do_nothing().returning(literal(1))
+
+
+_CLAIM = {"sqlite": _claim_statement(sqlite), "postgresql": _claim_statement(postgresql)}
+
+
+# Queries run on an ORM Session or on a bare Connection (a Turn's hot path).
+Executor = Session | Connection
+
+
+def _dialect(executor: Executor) -> str:
+    return executor.dialect.name if isinstance(executor, Connection) else executor.get_bind().dialect.name
+
+
+def _hot(executor: Executor) -> Hot:
+    """The driver-level statements for this executor's connection (kept with the connection)."""
+    connection = executor if isinstance(executor, Connection) else executor.connection()
+    hot = connection.info.get("hot")
+    if hot is None:
+        hot = connection.info["hot"] = Hot(connection)
+    return hot
+
+
+def first_time_update(session: Executor, *, update_id: int, now: datetime) -> bool:
     """Remember a Telegram update; False if it was handled before."""
-    return _insert_ignoring_duplicates(session, ProcessedUpdate, {"update_id": update_id, "processed_at": now})
+    return _hot(session).first_time(update_id, now)
 
 
-def claim_action(session: Session, *, subject: str, kind: str, seq: int, now: datetime) -> bool:
+def claim_action(session: Executor, *, subject: str, kind: str, seq: int, now: datetime) -> bool:
     """Take the one right to act on (subject, kind, seq); False if someone already did."""
     values = {"subject": subject, "kind": kind, "seq": seq, "done_at": now}
-    return _insert_ignoring_duplicates(session, SweepAction, values)
+    return session.execute(_CLAIM[_dialect(session)], values).first() is not None
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """The few facts about a person that every update needs."""
+
+    id: int
+    telegram_id: int
+    language: str
+    reachable: bool
+
+
+def person_key(session: Executor, *, telegram_id: int) -> PersonKey | None:
+    """Who a Telegram user is, without loading her whole profile."""
+    row = _hot(session).person_key(telegram_id)
+    return PersonKey(*row) if row else None
+
+
+@dataclass
+class ConversationRow:
+    """One person's place in one flow, as stored."""
+
+    id: int
+    person_id: int
+    flow: str
+    step: str
+    rev: int
+    answers: dict[str, Any]
+    context: dict[str, Any]
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+def open_conversation(session: Executor, *, person_id: int, flow: str) -> ConversationRow | None:
+    """Her unfinished conversation of this flow."""
+    row = _hot(session).open_conversation(person_id, flow)
+    return ConversationRow(**row) if row else None
+
+
+def start_conversation(
+    session: Executor, *, person_id: int, flow: str, step: str, answers: dict[str, Any], now: datetime
+) -> None:
+    """Begin a conversation (replacing a finished one of the same flow)."""
+    session.execute(delete(CONVERSATION).where(CONVERSATION.c.person_id == person_id, CONVERSATION.c.flow == flow))
+    session.execute(
+        insert(CONVERSATION).values(
+            person_id=person_id, flow=flow, step=step, rev=0, answers=answers, context={"pending": []},
+            started_at=now, updated_at=now,
+        )
+    )
+
+
+def save_conversation(session: Executor, *, conversation: ConversationRow) -> None:
+    """Store where she is now."""
+    _hot(session).save_conversation(vars(conversation).copy())
+
+
+def delete_conversation(session: Executor, *, conversation_id: int) -> None:
+    """Forget a conversation and its answers."""
+    session.execute(delete(CONVERSATION).where(CONVERSATION.c.id == conversation_id))
 
 
 def actions_done(session: Session, *, subject: str, kind: str) -> set[int]:
@@ -47,6 +128,11 @@ def actions_done(session: Session, *, subject: str, kind: str) -> set[int]:
         select(SweepAction.seq).where(SweepAction.subject == subject, SweepAction.kind == kind)
     )
     return set(rows)
+
+
+def mark_reachable(session: Executor, *, person_id: int) -> None:
+    """She wrote to the bot again, so messages reach her again."""
+    session.execute(update(PERSON).where(PERSON.c.id == person_id).values(reachable=True, unreachable_at=None))
 
 
 def person_by_telegram_id(session: Session, *, telegram_id: int) -> Person | None:
@@ -84,29 +170,20 @@ def people_with_status(session: Session, *, status: str) -> Sequence[Person]:
     return session.exec(select(Person).where(Person.status == status).order_by(col(Person.registered_at))).all()
 
 
-def conversation(session: Session, *, person_id: int, flow: str) -> Conversation | None:
-    """Her conversation of this flow, finished or not."""
-    return session.exec(
-        select(Conversation).where(Conversation.person_id == person_id, Conversation.flow == flow)
-    ).first()
-
-
-def stalled_conversations(session: Session, *, flow: str, idle_since: datetime) -> Sequence[Conversation]:
-    """Unfinished conversations of a flow with no answer since idle_since."""
-    return session.exec(
-        select(Conversation).where(
+def stalled_conversations(session: Session, *, flow: str, idle_since: datetime) -> list[int]:
+    """The people whose conversation of a flow has had no answer since idle_since."""
+    return list(session.exec(
+        select(Conversation.person_id).where(
             Conversation.flow == flow,
             col(Conversation.completed_at).is_(None),
             col(Conversation.updated_at) <= idle_since,
         )
-    ).all()
+    ).all())
 
 
-def enqueue(session: Session, *, chat_id: int, kind: str, payload: dict[str, Any], now: datetime) -> OutboxMessage:
+def enqueue(session: Executor, *, chat_id: int, kind: str, payload: dict[str, Any], now: datetime) -> None:
     """Put a Bot API call in the outbox, inside the caller's transaction."""
-    message = OutboxMessage(chat_id=chat_id, kind=kind, payload=payload, created_at=now, not_before=now)
-    session.add(message)
-    return message
+    _hot(session).enqueue(chat_id, kind, payload, now)
 
 
 def claim_outbox(session: Session, *, now: datetime, lease: timedelta, limit: int = 200) -> list[OutboxMessage]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
+from bot.filters import private_chat
 from bot.handlers import common, coordinator, fallback, registration
 
 
 def build_router() -> Router:
     """One root router; order matters where several could match."""
     root = Router(name="root")
-    root.message.filter(F.chat.type == "private")  # the programme is one-to-one; groups are ignored
+    root.message.filter(private_chat)
     root.include_routers(
         common.make_router(),  # commands anyone may use, at any moment, also mid-question
         coordinator.make_router(),  # coordinator commands, behind the allow-list filter

@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
+from bot.filters import typed_command
 from conversations import participant
 from conversations.context import Ctx
 
@@ -52,6 +53,7 @@ async def cancel(message: Message, ctx: Ctx) -> None:
 def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
+    router.message.filter(typed_command)  # one cheap check spares plain answers six command parsers
     router.message.register(start, CommandStart())
     router.message.register(language, Command("language"))
     router.message.register(help_, Command("help"))

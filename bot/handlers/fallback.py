@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from admin.commands import COORDINATOR_COMMANDS, refuse
+from bot.filters import typed_command
 from conversations import engine, events, participant
 from conversations.context import Ctx
 
@@ -42,7 +43,7 @@ def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
     router.message.register(not_a_coordinator, Command(*COORDINATOR_COMMANDS))
-    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(unknown_command, typed_command)
     router.message.register(media)
     router.callback_query.register(unknown_button)
     return router

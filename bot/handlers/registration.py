@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
+from bot.filters import DataPrefix, typed_answer
 from conversations import events, participant
 from conversations.context import Ctx
 from conversations.registration import FLOW
@@ -43,9 +44,9 @@ def _message_id(query: CallbackQuery) -> int | None:
 def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
-    router.callback_query.register(consent, F.data.startswith(f"{participant.CONSENT_PREFIX}:"))
-    router.callback_query.register(language, F.data.startswith(f"{participant.LANGUAGE_PREFIX}:"))
-    router.callback_query.register(answer_button, F.data.startswith(f"{FLOW.prefix}:"))
+    router.callback_query.register(consent, DataPrefix(participant.CONSENT_PREFIX))
+    router.callback_query.register(language, DataPrefix(participant.LANGUAGE_PREFIX))
+    router.callback_query.register(answer_button, DataPrefix(FLOW.prefix))
+    router.message.register(answer_text, typed_answer)  # first: the most frequent update of all
     router.message.register(navigate, Command("back", "skip"))
-    router.message.register(answer_text, F.text & ~F.text.startswith("/"))
     return router
