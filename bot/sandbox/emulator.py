@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SPEC_PATH = Path(os.environ.get("MENTORBOT_BOT_API_SPEC", "/work/shared/telegram-bot-api/api.json"))
+# The Bot API methods as data, trimmed from the official spec by scripts/trim_bot_api_spec.py.
+SPEC_PATH = Path(os.environ.get("MENTORBOT_BOT_API_SPEC", Path(__file__).with_name("bot_api_methods.json")))
 SCALAR_TYPES = {"String", "Integer", "Float", "Boolean", "InputFile"}
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code"}
 HTML_TAGS |= {"pre", "blockquote", "tg-emoji", "tg-time"}
