@@ -39,7 +39,7 @@ LANGUAGES = ["en", "da", "ar", "fa", "uk", "ru", "tr", "so"]
 class InstantSession(BaseSession):
     """Answers every Bot API call at once without a network."""
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram's signature)
         return True
 
     async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover
@@ -54,13 +54,17 @@ def _user(uid: int) -> User:
 
 
 def _text(update_id: int, uid: int, text: str, when: datetime) -> Update:
-    message = Message(message_id=update_id, date=when, chat=Chat(id=uid, type="private"), from_user=_user(uid), text=text)
+    message = Message(
+        message_id=update_id, date=when, chat=Chat(id=uid, type="private"), from_user=_user(uid), text=text
+    )
     return Update(update_id=update_id, message=message)
 
 
 def _press(update_id: int, uid: int, data: str, when: datetime) -> Update:
     message = Message(message_id=1, date=when, chat=Chat(id=uid, type="private"), text="…")
-    query = CallbackQuery(id=str(update_id), from_user=_user(uid), chat_instance="1", message=message, data=data)
+    query = CallbackQuery(
+        id=str(update_id), from_user=_user(uid), chat_instance="1", message=message, data=data
+    )
     return Update(update_id=update_id, callback_query=query)
 
 
@@ -91,8 +95,10 @@ def _echo_dispatcher() -> Dispatcher:
 def _report(name: str, elapsed: float, latencies: list[float]) -> float:
     rate = len(latencies) / elapsed
     q = statistics.quantiles(latencies, n=100)
-    print(f"{name:<12} {len(latencies):>7} updates  {rate:>8.0f} updates/s   p50 {q[49] * 1000:6.2f} ms   "
-          f"p99 {q[98] * 1000:6.2f} ms")
+    print(
+        f"{name:<12} {len(latencies):>7} updates  {rate:>8.0f} updates/s   p50 {q[49] * 1000:6.2f} ms   "
+        f"p99 {q[98] * 1000:6.2f} ms"
+    )
     return rate
 
 
@@ -111,13 +117,26 @@ async def main(people: int, database_url: str | None) -> None:
         uids = range(100_000, 100_000 + people)
 
         # Setting up (not measured): /start, consent, role.
-        setup = [u for uid in uids for u in (_text(next(ids), uid, "/start", now), _press(next(ids), uid, "cs:y", now),
-                                             _press(next(ids), uid, "reg:0:p0", now))]
+        setup = [
+            u
+            for uid in uids
+            for u in (
+                _text(next(ids), uid, "/start", now),
+                _press(next(ids), uid, "cs:y", now),
+                _press(next(ids), uid, "reg:0:p0", now),
+            )
+        ]
         await _measure(dp, bot, setup)
-        answers = [_text(next(ids), uid, text, now) for text in ("Amal Hassan", "1985", "Aarhus") for uid in uids]
-        echo_updates = [_text(next(ids), uid, text, now) for text in ("Amal Hassan", "1985", "Aarhus") for uid in uids]
+        answers = [
+            _text(next(ids), uid, text, now) for text in ("Amal Hassan", "1985", "Aarhus") for uid in uids
+        ]
+        echo_updates = [
+            _text(next(ids), uid, text, now) for text in ("Amal Hassan", "1985", "Aarhus") for uid in uids
+        ]
 
-        print(f"Python {sys.version.split()[0]}, database {db.engine.dialect.name}, {people} people x 3 answers")
+        print(
+            f"Python {sys.version.split()[0]}, database {db.engine.dialect.name}, {people} people x 3 answers"
+        )
         echo_rate = _report("bare echo", *await _measure(_echo_dispatcher(), bot, echo_updates))
         full_rate = _report("mentorbot", *await _measure(dp, bot, answers))
         print(f"ratio mentorbot / bare echo: {full_rate / echo_rate:.2f}")
@@ -126,7 +145,9 @@ async def main(people: int, database_url: str | None) -> None:
 
             from storage.models import Conversation, OutboxMessage
 
-            at_city = session.exec(select(func.count()).select_from(Conversation).where(Conversation.step == "share_channels")).one()
+            at_city = session.exec(
+                select(func.count()).select_from(Conversation).where(Conversation.step == "share_channels")
+            ).one()
             outbox = session.exec(select(func.count()).select_from(OutboxMessage)).one()
         assert at_city == people, f"only {at_city} of {people} reached the next question"
         print(f"check: all {at_city} people moved on three questions; {outbox} messages in the outbox")

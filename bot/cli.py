@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import typer
@@ -29,12 +30,13 @@ def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every u
     """Run the bot: with MENTORBOT_TOKEN against Telegram, without it in the built-in sandbox."""
     from bot.runner import serve
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     settings = _settings()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
-    except KeyboardInterrupt:
-        pass
 
 
 @db_app.command("upgrade")
@@ -59,10 +61,8 @@ def chat(
 
     settings = _settings()
     base = url or f"http://{settings.sandbox_host}:{settings.sandbox_port}"
-    try:
+    with contextlib.suppress(KeyboardInterrupt, EOFError):
         asyncio.run(run_chat(base, user, lang, name or None))
-    except (KeyboardInterrupt, EOFError):
-        pass
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ def command_list(tr: Translator, *, coordinator: bool) -> list[BotCommand]:
 
 async def set_command_menus(bot: Bot, db: Database, i18n: I18n, coordinators: frozenset[int]) -> None:
     """Participants' menu in every language; coordinators get theirs in their own chat."""
-    await bot.set_my_commands(command_list(i18n.translator(None), coordinator=False), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(
+        command_list(i18n.translator(None), coordinator=False), scope=BotCommandScopeDefault()
+    )
     for language in LANGUAGES:
         await bot.set_my_commands(
             command_list(i18n.translator(language), coordinator=False),
@@ -38,6 +40,8 @@ async def set_command_menus(bot: Bot, db: Database, i18n: I18n, coordinators: fr
         person = known.get(telegram_id)
         tr = i18n.translator(person.language if person else None)
         try:
-            await bot.set_my_commands(command_list(tr, coordinator=True), scope=BotCommandScopeChat(chat_id=telegram_id))
+            await bot.set_my_commands(
+                command_list(tr, coordinator=True), scope=BotCommandScopeChat(chat_id=telegram_id)
+            )
         except TelegramAPIError as error:  # she has not opened the bot yet
             log.warning("could not set the coordinator menu for %s: %s", telegram_id, error)

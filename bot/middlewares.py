@@ -35,7 +35,9 @@ class TransactionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         with self.db.turn() as turn:
-            if not queries.first_time_update(turn.connection, update_id=event.update_id, now=self.clock.now()):
+            if not queries.first_time_update(
+                turn.connection, update_id=event.update_id, now=self.clock.now()
+            ):
                 log.info("update %s was handled before; ignored", event.update_id)
                 return UNHANDLED
             data["turn"] = turn
@@ -66,7 +68,9 @@ class PersonMiddleware(BaseMiddleware):
         key = queries.person_key(turn.connection, telegram_id=user.id)
         if key is None:
             language = pick_language(user.language_code, self.settings.default_language)
-            person = queries.create_person(turn.session, telegram_id=user.id, language=language, now=self.clock.now())
+            person = queries.create_person(
+                turn.session, telegram_id=user.id, language=language, now=self.clock.now()
+            )
             assert person.id is not None
             key = queries.PersonKey(person.id, user.id, language, reachable=True)
         elif not key.reachable:

@@ -50,8 +50,13 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         token, api_url = settings.token.get_secret_value(), settings.api_url
     bot = create_bot(token, api_url)
     sender = Sender(
-        db, bot, clock, i18n, settings.coordinators,
-        per_second=settings.send_per_second, per_chat_per_second=settings.send_per_chat_per_second,
+        db,
+        bot,
+        clock,
+        i18n,
+        settings.coordinators,
+        per_second=settings.send_per_second,
+        per_chat_per_second=settings.send_per_chat_per_second,
     )
     dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake)
     scheduler = create_scheduler(db, clock, i18n, every_seconds=settings.sweep_seconds, wake=sender.wake)
@@ -76,15 +81,20 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         db.dispose()
 
 
-async def _webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
-    """Serve Telegram's webhook; each request is answered only after its update is handled."""
-    assert settings.webhook_url and settings.webhook_secret
-    secret = settings.webhook_secret.get_secret_value()
+def webhook_app(dp: Dispatcher, bot: Bot, secret: str) -> web.Application:
+    """The webhook endpoint: checks X-Telegram-Bot-Api-Secret-Token, answers after handling."""
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False).register(
         app, path=WEBHOOK_PATH
     )
-    runner = web.AppRunner(app)
+    return app
+
+
+async def _webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+    """Serve Telegram's webhook until stopped."""
+    assert settings.webhook_url and settings.webhook_secret
+    secret = settings.webhook_secret.get_secret_value()
+    runner = web.AppRunner(webhook_app(dp, bot, secret))
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)

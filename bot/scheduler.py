@@ -14,7 +14,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-def create_scheduler(db: Database, clock: Clock, i18n: I18n, *, every_seconds: float, wake: object) -> AsyncIOScheduler:
+def create_scheduler(
+    db: Database, clock: Clock, i18n: I18n, *, every_seconds: float, wake: object
+) -> AsyncIOScheduler:
     """A scheduler whose interval job sweeps what is due and wakes the sender."""
     scheduler = AsyncIOScheduler(timezone="UTC")
 

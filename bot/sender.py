@@ -9,6 +9,7 @@ in the order they were written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -63,7 +64,9 @@ def keyboard(buttons: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in buttons]
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in buttons
+        ]
     )
 
 
@@ -101,10 +104,8 @@ class Sender:
                 await self.drain_once()
             except Exception:  # a broken round must not stop the sender; the next one retries
                 log.exception("sender round failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
-            except TimeoutError:
-                pass
             self._wakeup.clear()
 
     async def drain(self, rounds: int = 50) -> int:
@@ -130,7 +131,9 @@ class Sender:
             if not await self._send_one(message):
                 # Keep the chat's order: what comes after a message that must wait, waits too.
                 with self.db.session() as session:
-                    queries.release_claims(session, ids=[m.id for m in messages[index + 1 :] if m.id is not None])
+                    queries.release_claims(
+                        session, ids=[m.id for m in messages[index + 1 :] if m.id is not None]
+                    )
                 return
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
@@ -174,7 +177,9 @@ class Sender:
             return result.message_id if result else None
         if message.kind == "edit":
             await self.bot.edit_message_text(
-                text=split_text(data["text"])[0], chat_id=message.chat_id, message_id=data["message_id"],
+                text=split_text(data["text"])[0],
+                chat_id=message.chat_id,
+                message_id=data["message_id"],
                 reply_markup=keyboard(data.get("buttons", [])),
             )
             return data["message_id"]
@@ -187,7 +192,9 @@ class Sender:
             return None
         raise ValueError(f"unknown outbox kind {message.kind}")
 
-    def _finish(self, message: OutboxMessage, *, message_id: int | None = None, failed: str | None = None) -> None:
+    def _finish(
+        self, message: OutboxMessage, *, message_id: int | None = None, failed: str | None = None
+    ) -> None:
         with self.db.session() as session:
             row = session.get(OutboxMessage, message.id)
             if row is None:
@@ -227,7 +234,12 @@ class Sender:
         with self.db.session() as session:
             row = session.get(OutboxMessage, message.id)
             if row is not None:
-                row.failed_at, row.error, row.attempts, row.claimed_until = now, error[:500], row.attempts + 1, None
+                row.failed_at, row.error, row.attempts, row.claimed_until = (
+                    now,
+                    error[:500],
+                    row.attempts + 1,
+                    None,
+                )
                 session.add(row)
             person = queries.person_by_telegram_id(session, telegram_id=message.chat_id)
             if person is None or not person.reachable:
@@ -239,11 +251,16 @@ class Sender:
                 return  # nobody is waiting for someone who never registered
 
             def notice(tr: Translator) -> Reply:
-                return Reply(tr.gettext(
-                    "{name} ({id}) has blocked the bot or deleted her account, so she no longer gets our "
-                    "messages. Please reach her another way.",
-                    name=person.name, id=person.short_id,
-                ))
+                return Reply(
+                    tr.gettext(
+                        "{name} ({id}) has blocked the bot or deleted her account, so she no longer gets our "
+                        "messages. Please reach her another way.",
+                        name=person.name,
+                        id=person.short_id,
+                    )
+                )
 
-            tell_coordinators(session, i18n=self.i18n, coordinators=self.coordinators, now=now, compose=notice)
+            tell_coordinators(
+                session, i18n=self.i18n, coordinators=self.coordinators, now=now, compose=notice
+            )
         self.wake()

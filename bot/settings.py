@@ -30,7 +30,7 @@ class Settings(BaseSettings):
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_host: str = "0.0.0.0"  # noqa: S104 (a webhook must listen beyond loopback)
+    webhook_host: str = "0.0.0.0"
     webhook_port: int = 8443
 
     sandbox_host: str = "127.0.0.1"
@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value():
             return None
         if value is not None and not TOKEN_FORMAT.match(value.get_secret_value()):
-            raise ValueError("MENTORBOT_TOKEN does not look like a bot token from @BotFather (digits:letters)")
+            raise ValueError(
+                "MENTORBOT_TOKEN does not look like a bot token from @BotFather (digits:letters)"
+            )
         return value
 
     @field_validator("default_language")
@@ -76,13 +78,17 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"MENTORBOT_TIMEZONE {value!r} is not a time zone name like Europe/Copenhagen") from None
+            raise ValueError(
+                f"MENTORBOT_TIMEZONE {value!r} is not a time zone name like Europe/Copenhagen"
+            ) from None
         return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and not self.webhook_secret:
-            raise ValueError("a webhook needs MENTORBOT_WEBHOOK_SECRET, so that only Telegram can post updates")
+            raise ValueError(
+                "a webhook needs MENTORBOT_WEBHOOK_SECRET, so that only Telegram can post updates"
+            )
         return self
 
     @property

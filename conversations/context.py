@@ -92,7 +92,12 @@ def post(session: queries.Executor, chat_id: int, reply: Reply, now: datetime) -
 
 
 def tell_coordinators(
-    session: Session, *, i18n: I18n, coordinators: frozenset[int], now: datetime, compose: Callable[[Translator], Reply]
+    session: Session,
+    *,
+    i18n: I18n,
+    coordinators: frozenset[int],
+    now: datetime,
+    compose: Callable[[Translator], Reply],
 ) -> None:
     """Send every coordinator a message composed in her own language."""
     known = queries.people_by_telegram_ids(session, telegram_ids=coordinators)

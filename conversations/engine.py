@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from conversations.events import Button, Command, Event, Media, Press, Reply, Text, rows
+from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import Translator, __
 from conversations.validation import (
     Invalid,
@@ -168,7 +168,7 @@ def display(step: Step, value: Any, answers: Answers, tr: Translator) -> str:
     if step.kind in (Kind.CHOICE, Kind.MULTI):
         labels = {c.value: tr.gettext(c.label) for c in step.options(answers)}
         values = value if isinstance(value, list) else [value]
-        return ", ".join(labels.get(v, v) for v in values)
+        return ", ".join(labels.get(v, str(v)) for v in values)
     if step.kind is Kind.DATE:
         return tr.day(date.fromisoformat(value))
     return str(value)
@@ -225,7 +225,9 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
         buttons += rows(picks, step.columns)
     elif step.kind is Kind.MULTI:
         toggles = [
-            Button(("✅ " if c.value in state.pending else "") + tr.gettext(c.label), button(flow, state, "t", i))
+            Button(
+                ("✅ " if c.value in state.pending else "") + tr.gettext(c.label), button(flow, state, "t", i)
+            )
             for i, c in enumerate(options)
         ]
         buttons += rows(toggles, step.columns)
@@ -270,7 +272,9 @@ def _previous(flow: Flow, state: State) -> str | None:
     return None
 
 
-def handle(flow: Flow, state: State, event: Event, tr: Translator, *, phone_region: str, today: date) -> Outcome:
+def handle(
+    flow: Flow, state: State, event: Event, tr: Translator, *, phone_region: str, today: date
+) -> Outcome:
     """Apply one event to the state; an unusable event explains itself and changes nothing."""
     work = State(state.step, state.rev, dict(state.answers), list(state.pending))
     if isinstance(event, Press):
@@ -281,7 +285,9 @@ def handle(flow: Flow, state: State, event: Event, tr: Translator, *, phone_regi
             return _operate(flow, work, ops[event.name], None, tr, pressed=False)
         return Outcome(state, changed=False)  # other commands are the caller's business
     if isinstance(event, Media):
-        notice = tr.gettext("I can only read text and button presses. Please type your answer or use the buttons.")
+        notice = tr.gettext(
+            "I can only read text and button presses. Please type your answer or use the buttons."
+        )
         return _refuse(flow, state, tr, notice)
     if work.step in (SUMMARY, EDIT_MENU):
         return _refuse(flow, state, tr, tr.gettext("Please use the buttons below."))
@@ -300,7 +306,9 @@ def _refuse(flow: Flow, state: State, tr: Translator, notice: str) -> Outcome:
 
 def stale(tr: Translator) -> str:
     """The polite answer to a button that no longer means anything."""
-    return tr.gettext("This button is from an earlier question. Please use the buttons on the latest message.")
+    return tr.gettext(
+        "This button is from an earlier question. Please use the buttons on the latest message."
+    )
 
 
 def _press(flow: Flow, state: State, event: Press, tr: Translator) -> Outcome:
@@ -331,12 +339,16 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
         options = step.options(state.answers)
         if op == "p" and step.kind in (Kind.CHOICE, Kind.YESNO) and arg is not None and arg < len(options):
             value: Any = options[arg].value
-            return _answer(flow, state, step, value == "yes" if step.kind is Kind.YESNO else value, tr, pressed)
+            return _answer(
+                flow, state, step, value == "yes" if step.kind is Kind.YESNO else value, tr, pressed
+            )
         if op == "t" and step.kind is Kind.MULTI and arg is not None and arg < len(options):
             return _toggle(flow, state, step, options[arg].value, tr)
         if op == "d" and step.kind is Kind.MULTI:
             if len(state.pending) < (step.min or 0):
-                notice = tr.ngettext("Please choose at least {count}.", "Please choose at least {count}.", step.min or 0)
+                notice = tr.ngettext(
+                    "Please choose at least {count}.", "Please choose at least {count}.", step.min or 0
+                )
                 return _refuse(flow, state, tr, notice)
             chosen = [c.value for c in options if c.value in state.pending]
             return _answer(flow, state, step, chosen, tr, pressed)
@@ -349,7 +361,9 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
             if previous is not None:
                 return _move(flow, state, previous, tr, before if pressed else None)
             if not pressed:
-                return _refuse(flow, state, tr, tr.gettext("This is the first question; there is nothing before it."))
+                return _refuse(
+                    flow, state, tr, tr.gettext("This is the first question; there is nothing before it.")
+                )
     if not pressed:
         return _refuse(flow, state, tr, tr.gettext("That does not work on this question."))
     return Outcome(state, toast=stale(tr), changed=False)
@@ -380,7 +394,9 @@ def _toggle(flow: Flow, state: State, step: Step, value: str, tr: Translator) ->
     return Outcome(state, edit=ask(flow, state, tr))
 
 
-def _answer(flow: Flow, state: State, step: Step, value: Any, tr: Translator, pressed: bool = False) -> Outcome:
+def _answer(
+    flow: Flow, state: State, step: Step, value: Any, tr: Translator, pressed: bool = False
+) -> Outcome:
     question = ask(flow, state, tr) if pressed else None
     state.answers[step.field] = value
     state.answers.pop("_editing", None)

@@ -9,16 +9,16 @@ calls by default, so a literal passed to either needs no other mark.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -118,20 +118,19 @@ class Translator:
         """The plural form CLDR gives her language for count; {count} is filled too."""
         return self.catalog.ngettext(singular, plural, count).format(count=count, **params)
 
-    def day(self, value: date) -> str:
+    def day(self, value: dt.date) -> str:
         """A calendar date as she writes it."""
         return format_date(value, format="medium", locale=self.locale)
 
-    def date(self, moment: datetime) -> str:
+    def date(self, moment: dt.datetime) -> str:
         """A date as she writes it, in her time zone."""
         return format_date(moment.astimezone(self.tz), format="medium", locale=self.locale)
 
-    def datetime(self, moment: datetime) -> str:
+    def datetime(self, moment: dt.datetime) -> str:
         """A date and time as she writes them, in her time zone."""
         local = moment.astimezone(self.tz)
         return f"{format_date(local, format='medium', locale=self.locale)} {self.time(moment)}"
 
-    def time(self, moment: datetime) -> str:
+    def time(self, moment: dt.datetime) -> str:
         """A time of day as she writes it, in her time zone."""
         return format_time(moment.astimezone(self.tz), format="short", locale=self.locale)
-

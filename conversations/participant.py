@@ -52,11 +52,17 @@ def start(ctx: Ctx, deep_link: str = "") -> None:
     """/start, or a deep link ?start=mentee / ?start=mentor."""
     person, tr = ctx.person, ctx.tr
     if person.status is not None:
-        ctx.say(Reply(tr.gettext(
-            "Welcome back, {name}! You are registered as a {role}; your status: {status}.\n"
-            "/profile shows what we keep about you, /help what you can do now.",
-            name=person.name, role=role_name(tr, person.role), status=status_name(tr, person.status),
-        )))
+        ctx.say(
+            Reply(
+                tr.gettext(
+                    "Welcome back, {name}! You are registered as a {role}; your status: {status}.\n"
+                    "/profile shows what we keep about you, /help what you can do now.",
+                    name=person.name,
+                    role=role_name(tr, person.role),
+                    status=status_name(tr, person.status),
+                )
+            )
+        )
         return
     conversation = registration(ctx)
     if conversation is not None:
@@ -79,10 +85,14 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
         return engine.stale(tr)
     if choice == "n":
         ctx.edit(event.message_id, Reply(tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))))
-        ctx.say(Reply(tr.gettext(
-            "That is fine. We keep nothing about you except your Telegram number and language. "
-            "If you change your mind, send /start."
-        )))
+        ctx.say(
+            Reply(
+                tr.gettext(
+                    "That is fine. We keep nothing about you except your Telegram number and language. "
+                    "If you change your mind, send /start."
+                )
+            )
+        )
         return None
     role = parts[2] if len(parts) > 2 and parts[2] in DEEP_LINK_ROLES else None
     ctx.person.consent_at = ctx.now
@@ -91,9 +101,18 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     queries.start_conversation(
         ctx.db, person_id=ctx.key.id, flow=FLOW.name, step=state.step, answers=state.answers, now=ctx.now
     )
-    ctx.edit(event.message_id, Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext('✅ I agree')}"))
-    ctx.say(Reply(tr.gettext("Thank you! Here come the questions. You can go back with /back, skip optional "
-                             "questions with /skip and stop with /cancel.")))
+    ctx.edit(
+        event.message_id,
+        Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext('✅ I agree')}"),
+    )
+    ctx.say(
+        Reply(
+            tr.gettext(
+                "Thank you! Here come the questions. You can go back with /back, skip optional "
+                "questions with /skip and stop with /cancel."
+            )
+        )
+    )
     ctx.say(engine.ask(FLOW, state, tr))
     return None
 
@@ -108,8 +127,12 @@ def registration(ctx: Ctx) -> ConversationRow | None:
 
 def conversation_state(conversation: ConversationRow) -> State:
     """The engine state stored in a conversation row."""
-    return State(conversation.step, conversation.rev, dict(conversation.answers),
-                 list(conversation.context.get("pending", [])))
+    return State(
+        conversation.step,
+        conversation.rev,
+        dict(conversation.answers),
+        list(conversation.context.get("pending", [])),
+    )
 
 
 def _ask(ctx: Ctx, conversation: ConversationRow, notice: str | None = None) -> Reply:
@@ -125,7 +148,9 @@ def converse(ctx: Ctx, event: Event) -> str | None:
         not_now(ctx)
         return None
     today = ctx.now.astimezone(ctx.tr.tz).date()
-    outcome = engine.handle(FLOW, conversation_state(conversation), event, ctx.tr, phone_region=ctx.phone_region, today=today)
+    outcome = engine.handle(
+        FLOW, conversation_state(conversation), event, ctx.tr, phone_region=ctx.phone_region, today=today
+    )
     if outcome.changed:
         state = outcome.state
         conversation.step, conversation.rev, conversation.answers = state.step, state.rev, state.answers
@@ -157,19 +182,28 @@ def _finish(ctx: Ctx, conversation: ConversationRow) -> None:
     conversation.completed_at = now
     conversation.answers = {}  # the answers now live on her profile only
     queries.save_conversation(ctx.db, conversation=conversation)
-    ctx.say(Reply(ctx.tr.gettext(
-        "Thank you, {name}! You are registered. 🌱\n\n"
-        "What happens next: a coordinator will invite you here to a short interview about your wishes and "
-        "goals. /profile shows what we keep about you, /help what you can do.",
-        name=answers[NAME],
-    )))
+    ctx.say(
+        Reply(
+            ctx.tr.gettext(
+                "Thank you, {name}! You are registered. 🌱\n\n"
+                "What happens next: a coordinator will invite you here to a short interview about your wishes and "
+                "goals. /profile shows what we keep about you, /help what you can do.",
+                name=answers[NAME],
+            )
+        )
+    )
 
     def summary(tr: Translator) -> Reply:
-        return Reply(tr.gettext(
-            "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
-            name=person.name, role=role_name(tr, person.role), city=person.city,
-            language=LANGUAGES[person.language], id=person.short_id,
-        ))
+        return Reply(
+            tr.gettext(
+                "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
+                name=person.name,
+                role=role_name(tr, person.role),
+                city=person.city,
+                language=LANGUAGES[person.language],
+                id=person.short_id,
+            )
+        )
 
     tell_coordinators(ctx.session, i18n=ctx.i18n, coordinators=ctx.coordinators, now=now, compose=summary)
 
@@ -183,14 +217,22 @@ def cancel(ctx: Ctx) -> None:
     queries.delete_conversation(ctx.db, conversation_id=conversation.id)
     ctx.person.consent_at = None
     ctx.session.add(ctx.person)
-    ctx.say(Reply(ctx.tr.gettext(
-        "Your registration is stopped and your answers are deleted. Send /start whenever you want to begin again."
-    )))
+    ctx.say(
+        Reply(
+            ctx.tr.gettext(
+                "Your registration is stopped and your answers are deleted. Send /start whenever you want to begin again."
+            )
+        )
+    )
 
 
 def not_now(ctx: Ctx) -> None:
     """A message that fits no question she has open."""
-    ctx.say(Reply(ctx.tr.gettext("I am not waiting for an answer from you right now. /help shows what you can do.")))
+    ctx.say(
+        Reply(
+            ctx.tr.gettext("I am not waiting for an answer from you right now. /help shows what you can do.")
+        )
+    )
 
 
 # -- language, notices, her own data ----------------------------------------------------------------
@@ -210,8 +252,13 @@ def press_language(ctx: Ctx, event: Press) -> str | None:
     ctx.switch_language(code)
     ctx.edit(event.message_id, Reply(f"✓ {LANGUAGES[code]}"))
     ctx.say(Reply(ctx.tr.gettext("From now on I will write to you in English.")))
-    queries.enqueue(ctx.db, chat_id=ctx.key.telegram_id, kind="commands",
-                    payload={"language": code, "coordinator": ctx.is_coordinator}, now=ctx.now)
+    queries.enqueue(
+        ctx.db,
+        chat_id=ctx.key.telegram_id,
+        kind="commands",
+        payload={"language": code, "coordinator": ctx.is_coordinator},
+        now=ctx.now,
+    )
     resume(ctx, consent_too=True)
     return None
 
@@ -249,7 +296,8 @@ def help_(ctx: Ctx) -> None:
             "You are registered as a {role}; your status: {status}.\n/profile – what we keep about you\n"
             "/language – change language\n/privacy – how we use your data\n"
             "You can write to the coordinators here at any time.",
-            role=role_name(tr, person.role), status=status_name(tr, person.status),
+            role=role_name(tr, person.role),
+            status=status_name(tr, person.status),
         )
     if ctx.is_coordinator:
         text += "\n\n" + tr.gettext("As a coordinator you also have:\n/queue – people waiting to be invited")
@@ -263,9 +311,14 @@ def whoami(ctx: Ctx) -> None:
     if ctx.is_coordinator:
         lines.append(tr.gettext("You are a coordinator of this network."))
     if person.status is not None:
-        lines.append(tr.gettext("You are registered as a {role} ({id}); your status: {status}.",
-                                role=role_name(tr, person.role), id=person.short_id,
-                                status=status_name(tr, person.status)))
+        lines.append(
+            tr.gettext(
+                "You are registered as a {role} ({id}); your status: {status}.",
+                role=role_name(tr, person.role),
+                id=person.short_id,
+                status=status_name(tr, person.status),
+            )
+        )
     elif not ctx.is_coordinator:
         lines.append(tr.gettext("You are not registered yet. Send /start to register."))
     ctx.say(Reply("\n".join(lines)))
@@ -274,21 +327,30 @@ def whoami(ctx: Ctx) -> None:
 def profile(ctx: Ctx) -> None:
     """/profile: everything we keep about her."""
     tr, person = ctx.tr, ctx.person
-    lines = [tr.gettext("This is everything we keep about you:"), "",
-             f"• {tr.gettext('Telegram number')}: {person.telegram_id}",
-             f"• {tr.gettext('Language')}: {LANGUAGES.get(person.language, person.language)}"]
+    lines = [
+        tr.gettext("This is everything we keep about you:"),
+        "",
+        f"• {tr.gettext('Telegram number')}: {person.telegram_id}",
+        f"• {tr.gettext('Language')}: {LANGUAGES.get(person.language, person.language)}",
+    ]
     if person.consent_at:
         lines.append(f"• {tr.gettext('Consent given')}: {tr.date(person.consent_at)}")
     if person.status is not None:
         lines.append(f"• {tr.gettext('Status')}: {status_name(tr, person.status)}")
         stored = {"meetings_per_month": str(person.meetings_per_month or "")}
-        answers = {step.field: stored.get(step.field, getattr(person, step.field, None)) for step in FLOW.steps}
+        answers = {
+            step.field: stored.get(step.field, getattr(person, step.field, None)) for step in FLOW.steps
+        }
         for step in FLOW.applicable(answers):
             value = answers.get(step.field)
             if value not in (None, "", []):
                 lines.append(f"• {tr.gettext(step.label)}: {engine.display(step, value, answers, tr)}")
     elif registration(ctx) is not None:
-        lines.append(tr.gettext("Your registration is not finished; your answers so far are kept until you finish or cancel."))
+        lines.append(
+            tr.gettext(
+                "Your registration is not finished; your answers so far are kept until you finish or cancel."
+            )
+        )
     lines += ["", tr.gettext("To correct or delete anything, write to a coordinator here.")]
     ctx.say(Reply("\n".join(lines)))
 
@@ -303,6 +365,12 @@ def media(ctx: Ctx, event: Media) -> None:
 
 def unknown_command(ctx: Ctx, command: Command) -> None:
     """A command we do not have."""
-    ctx.say(Reply(ctx.tr.gettext("I do not know the command /{command}. /help lists what you can do.",
-                                 command=command.name[:32])))
+    ctx.say(
+        Reply(
+            ctx.tr.gettext(
+                "I do not know the command /{command}. /help lists what you can do.",
+                command=command.name[:32],
+            )
+        )
+    )
     resume(ctx)

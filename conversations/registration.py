@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conversations.engine import Choice, Flow, Kind, Step
+from collections.abc import Callable
+
+from conversations.engine import Answers, Choice, Flow, Kind, Step
 from conversations.i18n import __
 
 ROLE = "role"
@@ -104,7 +106,8 @@ MEETINGS = (
 )
 
 
-def _is(role: str):  # type: ignore[no-untyped-def]
+def _is(role: str) -> Callable[[Answers], bool]:
+    """A step's condition: she registers in this role."""
     return lambda answers: answers.get(ROLE) == role
 
 
@@ -112,39 +115,153 @@ FLOW = Flow(
     name="registration",
     prefix="reg",
     steps=(
-        Step(ROLE, __("Are you looking for a mentor, or would you like to be one?"), Kind.CHOICE,
-             __("Role"), ROLES, columns=1),
-        Step(NAME, __("What is your name? Write it as you would like your match to see it."), Kind.TEXT,
-             __("Name"), min=2, max=80),
-        Step(BIRTH_YEAR, __("In which year were you born? This helps when someone wishes for a match of a certain age."),
-             Kind.NUMBER, __("Year of birth"), optional=True, min=1920, max=2012),
-        Step(CITY, __("In which city or region do you live?"), Kind.TEXT, __("City or region"), min=2, max=80),
-        Step(SHARE_CHANNELS, __("How may your future match contact you? We share only what you tick here, and only "
-                                "with the person you are matched with."),
-             Kind.MULTI, __("Contact to share"), CHANNELS, min=1, max=3, columns=3),
-        Step(PHONE, __("What is your phone number?"), Kind.PHONE, __("Phone"),
-             when=lambda a: "phone" in (a.get(SHARE_CHANNELS) or [])),
-        Step(EMAIL, __("What is your e-mail address?"), Kind.EMAIL, __("E-mail"),
-             when=lambda a: "email" in (a.get(SHARE_CHANNELS) or [])),
-        Step(EDUCATION, __("What is the highest education you have finished, here or in another country?"),
-             Kind.CHOICE, __("Education"), EDUCATIONS, columns=1),
-        Step(EDUCATION_FIELD, __("What did you study or train in? For example nursing, accounting or law."),
-             Kind.TEXT, __("Field of education"), optional=True, min=2, max=200),
-        Step(WORK_EXPERIENCE, __("How many years of work experience do you have?"), Kind.CHOICE,
-             __("Work experience"), EXPERIENCE),
-        Step(LINE_OF_WORK, __("Which line of work is yours, or the one you want to work in?"), Kind.CHOICE,
-             __("Line of work"), LINES_OF_WORK),
-        Step(LANGUAGES, __("Which languages do you speak?"), Kind.MULTI, __("Languages"), SPOKEN,
-             min=1, max=8, columns=3),
-        Step(GOALS, __("What would you most like a mentor to help you with?"), Kind.MULTI, __("Goals"),
-             MENTEE_GOALS, min=1, max=3, columns=1, when=_is("mentee")),
-        Step(GOALS_TEXT, __("In your own words: what would you like to achieve in the coming year?"), Kind.TEXT,
-             __("Goals in your words"), optional=True, min=2, max=1000, when=_is("mentee")),
-        Step(OFFERS, __("What could you offer a mentee?"), Kind.MULTI, __("What you can offer"), MENTOR_OFFERS,
-             min=1, max=7, columns=1, when=_is("mentor")),
-        Step(MEETINGS_PER_MONTH, __("How often can you meet your match?"), Kind.CHOICE, __("Meetings"),
-             MEETINGS, columns=1),
-        Step(WISHES, __("Do you have wishes about your match? For example her age, children, interests or where "
-                        "she lives."), Kind.TEXT, __("Wishes about your match"), optional=True, min=2, max=1000),
+        Step(
+            ROLE,
+            __("Are you looking for a mentor, or would you like to be one?"),
+            Kind.CHOICE,
+            __("Role"),
+            ROLES,
+            columns=1,
+        ),
+        Step(
+            NAME,
+            __("What is your name? Write it as you would like your match to see it."),
+            Kind.TEXT,
+            __("Name"),
+            min=2,
+            max=80,
+        ),
+        Step(
+            BIRTH_YEAR,
+            __("In which year were you born? This helps when someone wishes for a match of a certain age."),
+            Kind.NUMBER,
+            __("Year of birth"),
+            optional=True,
+            min=1920,
+            max=2012,
+        ),
+        Step(
+            CITY, __("In which city or region do you live?"), Kind.TEXT, __("City or region"), min=2, max=80
+        ),
+        Step(
+            SHARE_CHANNELS,
+            __(
+                "How may your future match contact you? We share only what you tick here, and only "
+                "with the person you are matched with."
+            ),
+            Kind.MULTI,
+            __("Contact to share"),
+            CHANNELS,
+            min=1,
+            max=3,
+            columns=3,
+        ),
+        Step(
+            PHONE,
+            __("What is your phone number?"),
+            Kind.PHONE,
+            __("Phone"),
+            when=lambda a: "phone" in (a.get(SHARE_CHANNELS) or []),
+        ),
+        Step(
+            EMAIL,
+            __("What is your e-mail address?"),
+            Kind.EMAIL,
+            __("E-mail"),
+            when=lambda a: "email" in (a.get(SHARE_CHANNELS) or []),
+        ),
+        Step(
+            EDUCATION,
+            __("What is the highest education you have finished, here or in another country?"),
+            Kind.CHOICE,
+            __("Education"),
+            EDUCATIONS,
+            columns=1,
+        ),
+        Step(
+            EDUCATION_FIELD,
+            __("What did you study or train in? For example nursing, accounting or law."),
+            Kind.TEXT,
+            __("Field of education"),
+            optional=True,
+            min=2,
+            max=200,
+        ),
+        Step(
+            WORK_EXPERIENCE,
+            __("How many years of work experience do you have?"),
+            Kind.CHOICE,
+            __("Work experience"),
+            EXPERIENCE,
+        ),
+        Step(
+            LINE_OF_WORK,
+            __("Which line of work is yours, or the one you want to work in?"),
+            Kind.CHOICE,
+            __("Line of work"),
+            LINES_OF_WORK,
+        ),
+        Step(
+            LANGUAGES,
+            __("Which languages do you speak?"),
+            Kind.MULTI,
+            __("Languages"),
+            SPOKEN,
+            min=1,
+            max=8,
+            columns=3,
+        ),
+        Step(
+            GOALS,
+            __("What would you most like a mentor to help you with?"),
+            Kind.MULTI,
+            __("Goals"),
+            MENTEE_GOALS,
+            min=1,
+            max=3,
+            columns=1,
+            when=_is("mentee"),
+        ),
+        Step(
+            GOALS_TEXT,
+            __("In your own words: what would you like to achieve in the coming year?"),
+            Kind.TEXT,
+            __("Goals in your words"),
+            optional=True,
+            min=2,
+            max=1000,
+            when=_is("mentee"),
+        ),
+        Step(
+            OFFERS,
+            __("What could you offer a mentee?"),
+            Kind.MULTI,
+            __("What you can offer"),
+            MENTOR_OFFERS,
+            min=1,
+            max=7,
+            columns=1,
+            when=_is("mentor"),
+        ),
+        Step(
+            MEETINGS_PER_MONTH,
+            __("How often can you meet your match?"),
+            Kind.CHOICE,
+            __("Meetings"),
+            MEETINGS,
+            columns=1,
+        ),
+        Step(
+            WISHES,
+            __(
+                "Do you have wishes about your match? For example her age, children, interests or where "
+                "she lives."
+            ),
+            Kind.TEXT,
+            __("Wishes about your match"),
+            optional=True,
+            min=2,
+            max=1000,
+        ),
     ),
 )

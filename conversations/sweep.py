@@ -65,8 +65,11 @@ def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
     if due == 0 or max(done, default=0) >= due:
         return 0
     # Claim every step up to the due one, so a nudge skipped by downtime is never sent late.
-    claimed = [queries.claim_action(session, subject=subject, kind=NUDGE, seq=seq, now=now)
-               for seq in range(1, due + 1) if seq not in done]
+    claimed = [
+        queries.claim_action(session, subject=subject, kind=NUDGE, seq=seq, now=now)
+        for seq in range(1, due + 1)
+        if seq not in done
+    ]
     if not claimed or not claimed[-1]:
         return 0  # another sweeper got here first
     tr = i18n.translator(person.language)

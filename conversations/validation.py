@@ -61,7 +61,11 @@ def parse_phone(text: str, *, region: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise Invalid(__("That does not look like a phone number. Please write it with the country code, like +45 12 34 56 78."))
+        raise Invalid(
+            __(
+                "That does not look like a phone number. Please write it with the country code, like +45 12 34 56 78."
+            )
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -70,7 +74,9 @@ def parse_email(text: str) -> str:
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
-        raise Invalid(__("That does not look like an e-mail address. Please write it like name@example.com.")) from None
+        raise Invalid(
+            __("That does not look like an e-mail address. Please write it like name@example.com.")
+        ) from None
 
 
 def parse_day(text: str, *, locale: str, earliest: date | None = None, latest: date | None = None) -> date:
@@ -82,9 +88,15 @@ def parse_day(text: str, *, locale: str, earliest: date | None = None, latest: d
         try:
             value = parse_date(raw, locale=locale)
         except (ValueError, IndexError):
-            raise Invalid(__("I could not read that date. Please write it like {example}."), example="2026-12-03") from None
+            raise Invalid(
+                __("I could not read that date. Please write it like {example}."), example="2026-12-03"
+            ) from None
     if earliest and value < earliest:
-        raise Invalid(__("That date is too early: the earliest possible is {date}."), date=earliest.isoformat())
+        raise Invalid(
+            __("That date is too early: the earliest possible is {date}."), date=earliest.isoformat()
+        )
     if latest and value > latest:
-        raise Invalid(__("That date is too far ahead: the latest possible is {date}."), date=latest.isoformat())
+        raise Invalid(
+            __("That date is too far ahead: the latest possible is {date}."), date=latest.isoformat()
+        )
     return value

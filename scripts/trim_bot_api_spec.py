@@ -21,7 +21,8 @@ def trim(spec: dict) -> dict:  # type: ignore[type-arg]
         name: {
             "name": method["name"],
             "fields": [
-                {"name": f["name"], "types": f["types"], "required": f["required"]} for f in method.get("fields", [])
+                {"name": f["name"], "types": f["types"], "required": f["required"]}
+                for f in method.get("fields", [])
             ],
         }
         for name, method in spec["methods"].items()

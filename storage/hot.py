@@ -94,8 +94,18 @@ class Hot:
         row = self._run("open_conversation", {"person_id": person_id, "flow": flow}).fetchone()
         if row is None:
             return None
-        keys = ("id", "person_id", "flow", "step", "rev", "answers", "context", "started_at", "updated_at",
-                "completed_at")
+        keys = (
+            "id",
+            "person_id",
+            "flow",
+            "step",
+            "rev",
+            "answers",
+            "context",
+            "started_at",
+            "updated_at",
+            "completed_at",
+        )
         values = dict(zip(keys, row, strict=True))
         values["answers"], values["context"] = _json_out(values["answers"]), _json_out(values["context"])
         for key in ("started_at", "updated_at", "completed_at"):
@@ -106,9 +116,14 @@ class Hot:
         """Store a conversation's step, answers and times."""
         params = dict(values)
         params["answers"], params["context"] = self.json(params["answers"]), self.json(params["context"])
-        params["updated_at"], params["completed_at"] = self.when(params["updated_at"]), self.when(params["completed_at"])
+        params["updated_at"], params["completed_at"] = (
+            self.when(params["updated_at"]),
+            self.when(params["completed_at"]),
+        )
         self._run("save_conversation", params)
 
     def enqueue(self, chat_id: int, kind: str, payload: dict[str, Any], at: datetime) -> None:
         """Add a message to the outbox."""
-        self._run("enqueue", {"chat_id": chat_id, "kind": kind, "payload": self.json(payload), "at": self.when(at)})
+        self._run(
+            "enqueue", {"chat_id": chat_id, "kind": kind, "payload": self.json(payload), "at": self.when(at)}
+        )

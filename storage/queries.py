@@ -26,8 +26,10 @@ OUTBOX: Table = _TABLES["outboxmessage"]
 def _claim_statement(dialect: Any) -> Any:
     """INSERT .. ON CONFLICT DO NOTHING RETURNING 1 (RETURNING: psycopg reports -1 rows here)."""
     columns = ("subject", "kind", "seq", "done_at")
-    values = {name: bindparam(name) for name in columns}
-    return dialect.insert(_TABLES["sweepaction"]).values(values).on_conflict_do_nothing().returning(literal(1))
+    values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    return (
+        dialect.insert(_TABLES["sweepaction"]).values(values).on_conflict_do_nothing().returning(literal(1))
+    )
 
 
 _CLAIM = {"sqlite": _claim_statement(sqlite), "postgresql": _claim_statement(postgresql)}
@@ -103,11 +105,19 @@ def start_conversation(
     session: Executor, *, person_id: int, flow: str, step: str, answers: dict[str, Any], now: datetime
 ) -> None:
     """Begin a conversation (replacing a finished one of the same flow)."""
-    session.execute(delete(CONVERSATION).where(CONVERSATION.c.person_id == person_id, CONVERSATION.c.flow == flow))
+    session.execute(
+        delete(CONVERSATION).where(CONVERSATION.c.person_id == person_id, CONVERSATION.c.flow == flow)
+    )
     session.execute(
         insert(CONVERSATION).values(
-            person_id=person_id, flow=flow, step=step, rev=0, answers=answers, context={"pending": []},
-            started_at=now, updated_at=now,
+            person_id=person_id,
+            flow=flow,
+            step=step,
+            rev=0,
+            answers=answers,
+            context={"pending": []},
+            started_at=now,
+            updated_at=now,
         )
     )
 
@@ -132,7 +142,9 @@ def actions_done(session: Session, *, subject: str, kind: str) -> set[int]:
 
 def mark_reachable(session: Executor, *, person_id: int) -> None:
     """She wrote to the bot again, so messages reach her again."""
-    session.execute(update(PERSON).where(PERSON.c.id == person_id).values(reachable=True, unreachable_at=None))
+    session.execute(
+        update(PERSON).where(PERSON.c.id == person_id).values(reachable=True, unreachable_at=None)
+    )
 
 
 def person_by_telegram_id(session: Session, *, telegram_id: int) -> Person | None:
@@ -167,18 +179,22 @@ def set_status(session: Session, *, person: Person, status: str, now: datetime) 
 
 def people_with_status(session: Session, *, status: str) -> Sequence[Person]:
     """People in one status, the longest waiting first."""
-    return session.exec(select(Person).where(Person.status == status).order_by(col(Person.registered_at))).all()
+    return session.exec(
+        select(Person).where(Person.status == status).order_by(col(Person.registered_at))
+    ).all()
 
 
 def stalled_conversations(session: Session, *, flow: str, idle_since: datetime) -> list[int]:
     """The people whose conversation of a flow has had no answer since idle_since."""
-    return list(session.exec(
-        select(Conversation.person_id).where(
-            Conversation.flow == flow,
-            col(Conversation.completed_at).is_(None),
-            col(Conversation.updated_at) <= idle_since,
-        )
-    ).all())
+    return list(
+        session.exec(
+            select(Conversation.person_id).where(
+                Conversation.flow == flow,
+                col(Conversation.completed_at).is_(None),
+                col(Conversation.updated_at) <= idle_since,
+            )
+        ).all()
+    )
 
 
 def enqueue(session: Executor, *, chat_id: int, kind: str, payload: dict[str, Any], now: datetime) -> None:
@@ -186,7 +202,9 @@ def enqueue(session: Executor, *, chat_id: int, kind: str, payload: dict[str, An
     _hot(session).enqueue(chat_id, kind, payload, now)
 
 
-def claim_outbox(session: Session, *, now: datetime, lease: timedelta, limit: int = 200) -> list[OutboxMessage]:
+def claim_outbox(
+    session: Session, *, now: datetime, lease: timedelta, limit: int = 200
+) -> list[OutboxMessage]:
     """Lease the oldest sendable messages to this sender; SKIP LOCKED lets several senders share.
 
     A message waits while an earlier one to the same chat is unsent and waiting or leased, so
@@ -194,7 +212,7 @@ def claim_outbox(session: Session, *, now: datetime, lease: timedelta, limit: in
     """
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
-        earlier.chat_id == OutboxMessage.chat_id,
+        col(earlier.chat_id) == col(OutboxMessage.chat_id),
         col(earlier.id) < col(OutboxMessage.id),
         col(earlier.sent_at).is_(None),
         col(earlier.failed_at).is_(None),
@@ -223,13 +241,17 @@ def release_claims(session: Session, *, ids: Iterable[int]) -> None:
     """Give leased messages back, to be sent in a later round."""
     ids = list(ids)
     if ids:
-        session.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).values(claimed_until=None))
+        session.execute(
+            update(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).values(claimed_until=None)
+        )
 
 
 def pending_outbox(session: Session) -> int:
     """How many messages wait to be sent."""
     rows = session.exec(
-        select(OutboxMessage.id).where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None))
+        select(OutboxMessage.id).where(
+            col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None)
+        )
     )
     return len(rows.all())
 
@@ -238,6 +260,10 @@ def fail_pending(session: Session, *, chat_id: int, now: datetime, reason: str) 
     """Give up every unsent message to one chat (she blocked the bot)."""
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id, col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None))
+        .where(
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.failed_at).is_(None),
+        )
         .values(failed_at=now, error=reason, claimed_until=None)
     )

@@ -86,20 +86,28 @@ class RecordingSession(BaseSession):
         raise NotImplementedError
         yield b""
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram's signature)
         self.calls.append(method)
         name = type(method).__name__
         for index, (fault_method, status, description, parameters) in enumerate(self.faults):
             if fault_method == name:
                 del self.faults[index]
-                body = {"ok": False, "error_code": status, "description": description, "parameters": parameters}
+                body = {
+                    "ok": False,
+                    "error_code": status,
+                    "description": description,
+                    "parameters": parameters,
+                }
                 self.check_response(bot, method, status, json.dumps(body))
         result: Any = True
         if name in ("SendMessage", "EditMessageText"):
             message_id = getattr(method, "message_id", None) or next(self._ids)
             result = {
-                "message_id": message_id, "date": 0, "chat": {"id": method.chat_id, "type": "private"},
-                "from": BOT_USER, "text": method.text,
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": method.chat_id, "type": "private"},
+                "from": BOT_USER,
+                "text": method.text,
             }
             if method.reply_markup is not None:
                 result["reply_markup"] = method.reply_markup.model_dump(exclude_none=True)
@@ -136,8 +144,12 @@ class Harness:
         self.settings = Settings(_env_file=None, coordinators=coordinators, token=None)  # type: ignore[call-arg]
         self.session = RecordingSession()
         self.bot = Bot("42:TEST-token-for-the-recording-session", session=self.session)
-        self.sender = Sender(db, self.bot, clock, i18n, coordinators, per_second=10_000, per_chat_per_second=10_000)
-        self.dp = create_dispatcher(settings=self.settings, db=db, i18n=i18n, clock=clock, wake=self.sender.wake)
+        self.sender = Sender(
+            db, self.bot, clock, i18n, coordinators, per_second=10_000, per_chat_per_second=10_000
+        )
+        self.dp = create_dispatcher(
+            settings=self.settings, db=db, i18n=i18n, clock=clock, wake=self.sender.wake
+        )
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.users: dict[int, User] = {}
@@ -146,7 +158,11 @@ class Harness:
         """A Telegram user, remembered by id."""
         if user_id not in self.users or language != self.users[user_id].language_code:
             self.users[user_id] = User(
-                id=user_id, is_bot=False, first_name=f"User{user_id}", language_code=language, username=username
+                id=user_id,
+                is_bot=False,
+                first_name=f"User{user_id}",
+                language_code=language,
+                username=username,
             )
         return self.users[user_id]
 
@@ -157,8 +173,13 @@ class Harness:
         if text and text.startswith("/"):
             entities = [MessageEntity(type="bot_command", offset=0, length=len(text.split()[0]))]
         message = Message(
-            message_id=next(self._message_ids), date=self.clock.now(), chat=Chat(id=user_id, type="private"),
-            from_user=user, text=text, entities=entities, **content,
+            message_id=next(self._message_ids),
+            date=self.clock.now(),
+            chat=Chat(id=user_id, type="private"),
+            from_user=user,
+            text=text,
+            entities=entities,
+            **content,
         )
         return Update(update_id=next(self._update_ids), message=message)
 
@@ -181,10 +202,15 @@ class Harness:
             message_id = self.last_with_buttons(user_id).message_id
         user = self.users.get(user_id) or self.user(user_id)
         message = Message(
-            message_id=message_id, date=self.clock.now(), chat=Chat(id=user_id, type="private"),
-            from_user=User(**BOT_USER), text="…",
+            message_id=message_id,
+            date=self.clock.now(),
+            chat=Chat(id=user_id, type="private"),
+            from_user=User(**BOT_USER),
+            text="…",
         )
-        query = CallbackQuery(id=str(next(self._update_ids)), from_user=user, chat_instance="1", message=message, data=data)
+        query = CallbackQuery(
+            id=str(next(self._update_ids)), from_user=user, chat_instance="1", message=message, data=data
+        )
         before = len(self.session.calls)
         await self.feed(Update(update_id=next(self._update_ids), callback_query=query))
         return self._new_for(user_id, before)
@@ -203,7 +229,11 @@ class Harness:
         for call in calls:
             if type(call).__name__ == "SendMessage":
                 markup = call.reply_markup
-                buttons = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard] if markup else []
+                buttons = (
+                    [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
+                    if markup
+                    else []
+                )
                 out.append((call.chat_id, Sent(0, call.text, buttons)))
         return out
 

@@ -44,8 +44,18 @@ def asked_name_again(h: Harness, i18n: I18n, got: list[Any]) -> None:
 MEDIA: dict[str, dict[str, Any]] = {
     "voice": {"voice": Voice(file_id="v", file_unique_id="v", duration=4)},
     "photo": {"photo": [PhotoSize(file_id="p", file_unique_id="p", width=90, height=90)]},
-    "sticker": {"sticker": Sticker(file_id="s", file_unique_id="s", type="regular", width=512, height=512,
-                                   is_animated=False, is_video=False, emoji="👍")},
+    "sticker": {
+        "sticker": Sticker(
+            file_id="s",
+            file_unique_id="s",
+            type="regular",
+            width=512,
+            height=512,
+            is_animated=False,
+            is_video=False,
+            emoji="👍",
+        )
+    },
     "audio": {"audio": Audio(file_id="a", file_unique_id="a", duration=3)},
 }
 
@@ -58,8 +68,10 @@ async def test_media_mid_question(at_name: Harness, i18n: I18n, kind: str) -> No
     await h.feed(h.message_update(USER, **MEDIA[kind]))
     got = h._new_for(USER, sent_before)
     tr = i18n.translator("ar")
-    assert got[-1].text.startswith("⚠️ " + tr.gettext(
-        "I can only read text and button presses. Please type your answer or use the buttons."))
+    assert got[-1].text.startswith(
+        "⚠️ "
+        + tr.gettext("I can only read text and button presses. Please type your answer or use the buttons.")
+    )
     asked_name_again(h, i18n, got)
     assert snapshot(h) == before
 
@@ -87,7 +99,9 @@ async def test_bad_text(at_name: Harness, i18n: I18n, text: str, problem: str) -
     assert snapshot(h) == before
 
 
-@pytest.mark.parametrize("data", ["reg:0:p0", "reg:1:p7", "reg:999:ok", "cs:y", "lang:xx", "zz:1", "reg:1:" + "9" * 50])
+@pytest.mark.parametrize(
+    "data", ["reg:0:p0", "reg:1:p7", "reg:999:ok", "cs:y", "lang:xx", "zz:1", "reg:1:" + "9" * 50]
+)
 async def test_stale_and_forged_buttons(at_name: Harness, i18n: I18n, data: str) -> None:
     h = at_name
     before = snapshot(h)
@@ -109,11 +123,16 @@ async def test_a_command_mid_question(at_name: Harness, i18n: I18n) -> None:
     h = at_name
     before = snapshot(h)
     got = await h.send(USER, "/help")
-    assert got[0].text.startswith(i18n.translator("ar").gettext("You are registering. Answer the question below, or:\n/back – the previous question\n/skip – skip an optional question\n/cancel – stop and delete your answers\n/language – change language\n/privacy – how we use your data")[:15])
+    assert got[0].text.startswith(
+        i18n.translator("ar").gettext(
+            "You are registering. Answer the question below, or:\n/back – the previous question\n/skip – skip an optional question\n/cancel – stop and delete your answers\n/language – change language\n/privacy – how we use your data"
+        )[:15]
+    )
     asked_name_again(h, i18n, got)
     got = await h.send(USER, "/dance")
     assert got[0].text == i18n.translator("ar").gettext(
-        "I do not know the command /{command}. /help lists what you can do.", command="dance")
+        "I do not know the command /{command}. /help lists what you can do.", command="dance"
+    )
     asked_name_again(h, i18n, got)
     assert snapshot(h) == before
 
@@ -122,7 +141,9 @@ async def test_start_twice(at_name: Harness, i18n: I18n) -> None:
     h = at_name
     before = snapshot(h)
     got = await h.send(USER, "/start")
-    assert got[-1].text.startswith(i18n.translator("ar").gettext("Welcome back! Let us go on where you stopped."))
+    assert got[-1].text.startswith(
+        i18n.translator("ar").gettext("Welcome back! Let us go on where you stopped.")
+    )
     asked_name_again(h, i18n, got)
     assert snapshot(h) == before
 
@@ -141,13 +162,17 @@ async def test_the_same_update_twice(at_name: Harness) -> None:
     assert after_first[1]["answers"]["name"] == "Amal Hassan"
 
 
-async def test_a_coordinator_command_from_a_participant(at_name: Harness, i18n: I18n, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_coordinator_command_from_a_participant(
+    at_name: Harness, i18n: I18n, caplog: pytest.LogCaptureFixture
+) -> None:
     h = at_name
     before = snapshot(h)
     with caplog.at_level("WARNING"):
         got = await h.send(USER, "/queue")
     assert got[0].text == i18n.translator("ar").gettext(
-        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.", command="queue")
+        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.",
+        command="queue",
+    )
     asked_name_again(h, i18n, got)
     assert snapshot(h) == before
     assert any("/queue refused" in r.message and str(USER) in r.message for r in caplog.records)
@@ -162,7 +187,12 @@ async def test_text_when_nothing_was_asked(harness: Harness) -> None:
 async def test_group_messages_are_ignored(harness: Harness) -> None:
     from aiogram.types import Chat, Message, Update
 
-    message = Message(message_id=1, date=harness.clock.now(), chat=Chat(id=-100, type="group"),
-                      from_user=harness.user(USER), text="/start")
+    message = Message(
+        message_id=1,
+        date=harness.clock.now(),
+        chat=Chat(id=-100, type="group"),
+        from_user=harness.user(USER),
+        text="/start",
+    )
     await harness.feed(Update(update_id=99, message=message))
     assert harness.calls("SendMessage") == []

@@ -41,7 +41,11 @@ def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         "PYTHONPATH": str(ROOT),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
@@ -70,12 +74,16 @@ class Chat:
             return dict(await response.json())
 
     async def join(self) -> None:
-        await self._post("/control/users", {"id": self.user, "first_name": "Amal", "language_code": self.language})
+        await self._post(
+            "/control/users", {"id": self.user, "first_name": "Amal", "language_code": self.language}
+        )
 
     async def wait(self, after: int | None = None) -> list[dict[str, Any]]:
         """The messages the bot sent (or changed) after message `after`, by default the last one seen."""
         after = self.seen if after is None else after
-        got = await self._post("/control/wait", {"user_id": self.user, "after": after, "timeout": 15, "settle": 0.3})
+        got = await self._post(
+            "/control/wait", {"user_id": self.user, "after": after, "timeout": 15, "settle": 0.3}
+        )
         messages = [m for m in got["messages"] if m["message_id"] > after]
         assert messages, f"the bot did not answer user {self.user}"
         self.seen = max(self.seen, *(m["message_id"] for m in messages))
@@ -94,8 +102,10 @@ class Chat:
                 for button in row:
                     if button["callback_data"].split(":")[-1] == op or button["callback_data"] == op:
                         pressed = message["message_id"]
-                        await self._post("/control/press", {"user_id": self.user, "message_id": pressed,
-                                                            "data": button["callback_data"]})
+                        await self._post(
+                            "/control/press",
+                            {"user_id": self.user, "message_id": pressed, "data": button["callback_data"]},
+                        )
                         return await self.wait(after=pressed - 1)  # the pressed message may change too
         raise AssertionError(f"no button {op}")
 

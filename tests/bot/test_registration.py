@@ -45,7 +45,9 @@ async def register_mentee(h: Harness, user: int, language: str, name: str) -> No
     await h.send(user, "Someone who works in a hospital")
 
 
-@pytest.mark.parametrize(("language", "name"), [("en", "Amal Hassan"), ("da", "Amal Hassan"), ("ar", "أمل حسن")])
+@pytest.mark.parametrize(
+    ("language", "name"), [("en", "Amal Hassan"), ("da", "Amal Hassan"), ("ar", "أمل حسن")]
+)
 async def test_a_mentee_registers(harness: Harness, i18n: I18n, language: str, name: str) -> None:
     h, user = harness, 2001
     await register_mentee(h, user, language, name)
@@ -72,7 +74,11 @@ async def test_a_mentee_registers(harness: Harness, i18n: I18n, language: str, n
         person = session.exec(select(Person).where(Person.telegram_id == user)).one()
         history = session.exec(select(StatusChange.status).where(StatusChange.person_id == person.id)).all()
     assert (person.status, person.role, person.name, person.city) == ("registered", "mentee", name, "Aarhus")
-    assert person.share_channels == ["telegram", "phone"] and person.phone == "+4520304050" and person.email is None
+    assert (
+        person.share_channels == ["telegram", "phone"]
+        and person.phone == "+4520304050"
+        and person.email is None
+    )
     assert person.languages == ["en", "ar"] and person.goals == ["job"] and person.meetings_per_month == 1
     assert person.education == "bachelor" and person.line_of_work == "health" and person.birth_year is None
     assert person.language == language and history == ["registered"]
@@ -80,7 +86,10 @@ async def test_a_mentee_registers(harness: Harness, i18n: I18n, language: str, n
     notice = h.texts(COORDINATOR)[-1]
     assert notice == i18n.translator("en").gettext(
         "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
-        name=name, role="mentee", city="Aarhus", language={"en": "English", "da": "Dansk", "ar": "العربية"}[language],
+        name=name,
+        role="mentee",
+        city="Aarhus",
+        language={"en": "English", "da": "Dansk", "ar": "العربية"}[language],
         id=person.short_id,
     )
 
@@ -103,10 +112,16 @@ async def test_the_coordinator_is_told_in_her_own_language(harness: Harness, i18
     await register_mentee(h, 2003, "ar", "أمل")
     await choose(h, 2003, "ok")
     notice = h.texts(COORDINATOR)[-1]
-    assert notice.startswith(i18n.translator("da").gettext(
-        "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
-        name="أمل", role=i18n.translator("da").gettext("mentee"), city="Aarhus", language="العربية", id="P-2",
-    ))
+    assert notice.startswith(
+        i18n.translator("da").gettext(
+            "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
+            name="أمل",
+            role=i18n.translator("da").gettext("mentee"),
+            city="Aarhus",
+            language="العربية",
+            id="P-2",
+        )
+    )
 
 
 async def test_she_resumes_where_she_was_after_a_restart(harness: Harness) -> None:
@@ -124,7 +139,9 @@ async def test_she_resumes_where_she_was_after_a_restart(harness: Harness) -> No
     welcome_back = await restarted.send(user, "/start", language="en")
     assert welcome_back[-1].text.startswith("Welcome back! Let us go on where you stopped.")
     assert "In which year were you born?" in welcome_back[-1].text
-    await restarted.press(user, question.data("Skip"), question.message_id)  # a button sent before the restart
+    await restarted.press(
+        user, question.data("Skip"), question.message_id
+    )  # a button sent before the restart
     with h.db.session() as session:
         conversation = session.exec(select(Conversation)).one()
     assert conversation.answers == {"role": "mentor", "name": "Karen Jensen", "birth_year": None}
@@ -141,7 +158,9 @@ async def test_language_switch_asks_the_same_question_again(harness: Harness, i1
     got = await h.press(user, "lang:fa", got and h.last_with_buttons(user).message_id)
     persian = i18n.translator("fa")
     assert got[0].text == persian.gettext("From now on I will write to you in English.")
-    assert persian.gettext("What is your name? Write it as you would like your match to see it.") in got[-1].text
+    assert (
+        persian.gettext("What is your name? Write it as you would like your match to see it.") in got[-1].text
+    )
     commands = h.calls("SetMyCommands")
     assert commands and commands[-1].scope.chat_id == user
     assert commands[-1].commands[0].description == persian.gettext("Register, or see where you are")
@@ -188,7 +207,12 @@ async def test_profile_shows_what_is_kept(harness: Harness) -> None:
     await choose(h, user, "ok")
     got = await h.send(user, "/profile")
     text = got[-1].text
-    for line in ["• Name: Amal Hassan", "• Phone: +4520304050", "• Languages: English, Arabic", "• Status: registered"]:
+    for line in [
+        "• Name: Amal Hassan",
+        "• Phone: +4520304050",
+        "• Languages: English, Arabic",
+        "• Status: registered",
+    ]:
         assert line in text
     assert "Year of birth" not in text, "skipped answers are not shown as data"
 
@@ -203,7 +227,10 @@ async def test_whoami_and_queue_for_a_coordinator(harness: Harness) -> None:
     assert queue.startswith("1 person registered and not yet invited:")
     assert "P-1 Amal Hassan – mentee, Aarhus, English, waiting 2 days" in queue
     mine = (await h.send(2010, "/whoami"))[-1].text
-    assert mine == "You are registered as a mentee (P-1); your status: registered, waiting to be invited to an interview."
+    assert (
+        mine
+        == "You are registered as a mentee (P-1); your status: registered, waiting to be invited to an interview."
+    )
 
 
 async def test_everything_went_through_the_outbox(harness: Harness) -> None:

@@ -41,7 +41,9 @@ async def test_429_waits_as_told_and_keeps_the_order(harness: Harness) -> None:
         slept.append(seconds)
 
     harness.sender.sleep = sleep
-    harness.session.faults.append(("SendMessage", 429, "Too Many Requests: retry after 7", {"retry_after": 7}))
+    harness.session.faults.append(
+        ("SendMessage", 429, "Too Many Requests: retry after 7", {"retry_after": 7})
+    )
     queue(harness, "one", "two")
     await harness.sender.drain()
     assert slept == [7]
@@ -54,7 +56,11 @@ async def test_server_errors_retry_with_backoff(harness: Harness) -> None:
     queue(harness, "one", "two")
     assert await harness.sender.drain() == 0
     first, second = outbox(harness)
-    assert first.sent_at is None and first.attempts == 1 and first.not_before == harness.clock.now() + timedelta(seconds=2)
+    assert (
+        first.sent_at is None
+        and first.attempts == 1
+        and first.not_before == harness.clock.now() + timedelta(seconds=2)
+    )
     assert second.sent_at is None and second.claimed_until is None, "the next one waits its turn"
     assert await harness.sender.drain() == 0, "not before its time"
     harness.clock.advance(seconds=2)
@@ -65,7 +71,11 @@ async def test_server_errors_retry_with_backoff(harness: Harness) -> None:
 async def test_a_blocked_bot_marks_her_unreachable_and_tells_the_coordinators(harness: Harness) -> None:
     h = harness
     with h.db.session() as session:
-        session.add(Person(telegram_id=USER, language="en", created_at=h.clock.now(), status="registered", name="Amal"))
+        session.add(
+            Person(
+                telegram_id=USER, language="en", created_at=h.clock.now(), status="registered", name="Amal"
+            )
+        )
     h.session.faults.append(("SendMessage", 403, "Forbidden: bot was blocked by the user", {}))
     queue(h, "one", "two")
     await h.sender.drain()
@@ -75,8 +85,10 @@ async def test_a_blocked_bot_marks_her_unreachable_and_tells_the_coordinators(ha
     mine = [m for m in outbox(h) if m.chat_id == USER]
     assert all(m.failed_at and not m.sent_at for m in mine), "nothing more is tried"
     told = [c.text for c in h.calls("SendMessage") if c.chat_id == COORDINATOR]
-    assert told == ["Amal (P-1) has blocked the bot or deleted her account, so she no longer gets our messages. "
-                    "Please reach her another way."]
+    assert told == [
+        "Amal (P-1) has blocked the bot or deleted her account, so she no longer gets our messages. "
+        "Please reach her another way."
+    ]
     # She comes back: she is reachable again.
     await h.send(USER, "/help")
     with h.db.session() as session:
@@ -105,8 +117,13 @@ async def test_unchanged_edits_are_done(harness: Harness) -> None:
     with harness.db.session() as session:
         from storage.queries import enqueue
 
-        enqueue(session, chat_id=USER, kind="edit", payload={"text": "x", "buttons": [], "message_id": 5},
-                now=harness.clock.now())
+        enqueue(
+            session,
+            chat_id=USER,
+            kind="edit",
+            payload={"text": "x", "buttons": [], "message_id": 5},
+            now=harness.clock.now(),
+        )
     await harness.sender.drain()
     assert outbox(harness)[0].sent_at is not None
 

@@ -22,7 +22,13 @@ FLOW = Flow(
         Step("pet", "A pet?", Kind.YESNO, "Pet"),
         Step("age", "Age?", Kind.NUMBER, "Age", optional=True, min=16, max=99),
         Step("day", "When?", Kind.DATE, "Day", optional=True, min=0, max=60),
-        Step("mood", "Mood?", Kind.CHOICE, "Mood", lambda a: [Choice(a["name"], a["name"]), Choice("x", "Other")]),
+        Step(
+            "mood",
+            "Mood?",
+            Kind.CHOICE,
+            "Mood",
+            lambda a: [Choice(a["name"], a["name"]), Choice("x", "Other")],
+        ),
     ),
 )
 TODAY = date(2026, 1, 5)
@@ -132,9 +138,12 @@ def test_numbers_and_dates_are_validated(tr: Translator) -> None:
     assert run(day, Text("2026-01-20"), tr).state.answers["day"] == "2026-01-20"
     assert run(day, Text("1/20/2026"), tr).state.answers["day"] == "2026-01-20", "her locale's short form"
     danish = I18n().translator("da")
-    assert engine.handle(FLOW, day, Text("20.01.2026"), danish, phone_region="DK", today=TODAY).state.answers[
-        "day"
-    ] == "2026-01-20"
+    assert (
+        engine.handle(FLOW, day, Text("20.01.2026"), danish, phone_region="DK", today=TODAY).state.answers[
+            "day"
+        ]
+        == "2026-01-20"
+    )
     assert "too early" in run(day, Text("2025-12-31"), tr).replies[0].text
     assert "too far ahead" in run(day, Text("2026-06-01"), tr).replies[0].text
 
@@ -169,7 +178,9 @@ def test_summary_edit_and_confirm(tr: Translator) -> None:
     answers = {"name": "Amal", "colours": ["blue"], "pet": True, "age": None, "day": None, "mood": "x"}
     state = State(SUMMARY, rev=10, answers=answers)
     summary = engine.ask(FLOW, state, tr)
-    assert "• Name: Amal" in summary.text and "• Age: (skipped)" in summary.text and "• Pet: Yes" in summary.text
+    assert (
+        "• Name: Amal" in summary.text and "• Age: (skipped)" in summary.text and "• Pet: Yes" in summary.text
+    )
     menu = run(state, Press(data(state, "ed")), tr)
     assert menu.state.step == EDIT_MENU
     index = FLOW.steps.index(FLOW.step("colours"))

@@ -36,7 +36,9 @@ async def test_two_nudges_then_none(harness: Harness) -> None:
     h.clock.advance(minutes=1)
     got = await sweep_and_send(h)
     assert got[0].startswith(FIRST)
-    assert got[1].startswith("Question 2 of") and "What is your name?" in got[1], "the open question comes along"
+    assert got[1].startswith("Question 2 of") and "What is your name?" in got[1], (
+        "the open question comes along"
+    )
     assert await sweep_and_send(h) == [], "a second sweep sends nothing"
     h.clock.advance(days=6)
     got = await sweep_and_send(h)

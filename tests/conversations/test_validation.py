@@ -44,7 +44,9 @@ def test_email() -> None:
         parse_email("amal at example")
 
 
-@pytest.mark.parametrize(("text", "value"), [("1985", 1985), (" 1 985 ", 1985), ("١٩٨٥", 1985), ("۱۹۸۵", 1985)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("1985", 1985), (" 1 985 ", 1985), ("١٩٨٥", 1985), ("۱۹۸۵", 1985)]
+)
 def test_numbers_in_any_digits(text: str, value: int) -> None:
     assert parse_number(text, low=1920, high=2012) == value
 

@@ -18,7 +18,14 @@ def test_upgrade_matches_the_models(database_url: str) -> None:
         tables = set(inspect(connection).get_table_names())
     db.dispose()
     assert differences == []
-    assert {"person", "conversation", "outboxmessage", "sweepaction", "processedupdate", "alembic_version"} <= tables
+    assert {
+        "person",
+        "conversation",
+        "outboxmessage",
+        "sweepaction",
+        "processedupdate",
+        "alembic_version",
+    } <= tables
 
 
 def test_upgrade_twice_is_harmless(database_url: str) -> None:

@@ -37,4 +37,6 @@ def test_a_leased_message_is_not_claimed_twice(db: Database, clock: FakeClock) -
     assert len(first) == 2 and second == []
     clock.advance(minutes=3)
     with db.session() as session:
-        assert len(queries.claim_outbox(session, now=clock.now(), lease=timedelta(minutes=2))) == 2, "a lease runs out"
+        assert len(queries.claim_outbox(session, now=clock.now(), lease=timedelta(minutes=2))) == 2, (
+            "a lease runs out"
+        )

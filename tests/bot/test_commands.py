@@ -1,0 +1,37 @@
+"""Telegram's command menu: per language for everyone, with the coordinator commands for coordinators."""
+
+from __future__ import annotations
+
+from bot.commands import set_command_menus
+from tests.conftest import COORDINATOR, Harness
+
+
+async def test_menus_per_language_and_role(harness: Harness) -> None:
+    h = harness
+    await h.send(COORDINATOR, "/language", language="en")
+    await h.press(COORDINATOR, "lang:uk", h.last_with_buttons(COORDINATOR).message_id)
+    before = len(h.calls("SetMyCommands"))
+    await set_command_menus(h.bot, h.db, h.i18n, frozenset({COORDINATOR, 77}))
+    calls = h.calls("SetMyCommands")[before:]
+
+    by_language = {c.language_code: c for c in calls if c.scope.type == "default"}
+    assert set(by_language) == {None, "en", "da", "ar", "fa", "uk", "ru", "tr", "so"}
+    arabic = by_language["ar"].commands
+    assert [c.command for c in arabic] == [
+        "start",
+        "help",
+        "profile",
+        "language",
+        "privacy",
+        "whoami",
+        "cancel",
+    ]
+    assert arabic[0].description == h.i18n.translator("ar").gettext("Register, or see where you are")
+    assert all(1 <= len(c.description) <= 256 for call in calls for c in call.commands)
+
+    chats = {c.scope.chat_id: c for c in calls if c.scope.type == "chat"}
+    assert set(chats) == {COORDINATOR, 77}
+    mine = chats[COORDINATOR].commands
+    assert mine[-1].command == "queue"
+    assert mine[-1].description == h.i18n.translator("uk").gettext("People waiting for the coordinators")
+    assert "queue" not in [c.command for c in by_language["uk"].commands]

@@ -1,0 +1,39 @@
+"""Webhook mode: only Telegram (who knows the secret) gets in, and the answer comes after handling."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
+
+from bot.runner import WEBHOOK_PATH, webhook_app
+from storage.models import OutboxMessage, ProcessedUpdate
+from tests.conftest import Harness
+
+SECRET = "a-long-random-secret"
+
+
+async def test_the_secret_is_checked_and_the_update_is_handled_before_the_answer(harness: Harness) -> None:
+    update = harness.message_update(6001, "/start").model_dump(mode="json", exclude_none=True, by_alias=True)
+    async with TestClient(TestServer(webhook_app(harness.dp, harness.bot, SECRET))) as client:
+        refused = await client.post(
+            WEBHOOK_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+        )
+        assert refused.status == 401
+        with harness.db.session() as session:
+            assert session.exec(select(ProcessedUpdate)).all() == []
+
+        accepted = await client.post(
+            WEBHOOK_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
+        assert accepted.status == 200
+        # By the time Telegram has its answer, the update's messages are committed to the outbox.
+        with harness.db.session() as session:
+            assert [u.update_id for u in session.exec(select(ProcessedUpdate))] == [update["update_id"]]
+            assert len(session.exec(select(OutboxMessage)).all()) == 2
+
+        again = await client.post(
+            WEBHOOK_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
+        assert again.status == 200
+        with harness.db.session() as session:
+            assert len(session.exec(select(OutboxMessage)).all()) == 2, "a repeated update changes nothing"
