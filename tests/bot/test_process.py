@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`python -m bot run` in the sandbox; yields the emulator's address."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORBOT_")}
@@ -40,25 +40,27 @@ def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         "MENTORBOT_SEND_PER_CHAT_PER_SECOND": "50",
         "PYTHONPATH": str(ROOT),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "bot.log"
+    with log.open("w") as output:  # a file, not a pipe: a full pipe would stall the bot
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            output, _ = process.communicate(timeout=20)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-            output, _ = process.communicate()
-        assert "Traceback" not in output, output
-        assert process.returncode == 0, output
+            process.wait()
+        text = log.read_text()
+        assert "Traceback" not in text, text
+        assert process.returncode == 0, text
 
 
 class Chat:
@@ -116,13 +118,15 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def _until_up(http: aiohttp.ClientSession, base: str, process: subprocess.Popen[str]) -> None:
+async def _until_up(http: aiohttp.ClientSession, base: str, process: subprocess.Popen[bytes]) -> None:
     for _ in range(300):
-        assert process.poll() is None, process.communicate()[0]
+        assert process.poll() is None, "the bot stopped while starting"
         try:
             async with http.get(f"{base}/control/state") as response:
                 if response.status == 200 and (await response.json())["pending_updates"] == 0:
-                    async with http.get(f"{base}/control/requests?method=getUpdates") as polled:
+                    async with http.get(
+                        f"{base}/control/requests?method=deleteWebhook"
+                    ) as polled:  # polling starts next
                         if (await polled.json())["requests"]:
                             return
         except aiohttp.ClientError:
@@ -132,7 +136,7 @@ async def _until_up(http: aiohttp.ClientSession, base: str, process: subprocess.
 
 
 async def test_a_whole_registration_in_arabic_against_the_real_process(
-    bot_process: tuple[str, subprocess.Popen[str]], http: aiohttp.ClientSession
+    bot_process: tuple[str, subprocess.Popen[bytes]], http: aiohttp.ClientSession
 ) -> None:
     base, process = bot_process
     await _until_up(http, base, process)
