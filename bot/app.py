@@ -21,7 +21,9 @@ def create_dispatcher(
     *, settings: Settings, db: Database, i18n: I18n, clock: Clock, wake: Callable[[], None]
 ) -> Dispatcher:
     """The dispatcher with its middlewares and routers; all state is in the database."""
-    dp = Dispatcher()
+    # Conversation state lives in our own tables (storage.Conversation), so aiogram's FSM,
+    # and the per-update work of its middleware, is not needed.
+    dp = Dispatcher(disable_fsm=True)
     dp.update.outer_middleware(TransactionMiddleware(db, clock, wake))
     person = PersonMiddleware(settings, i18n, clock)
     dp.message.outer_middleware(person)
