@@ -57,6 +57,7 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         settings.coordinators,
         per_second=settings.send_per_second,
         per_chat_per_second=settings.send_per_chat_per_second,
+        per_chat_burst=settings.send_per_chat_burst,
     )
     dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake)
     scheduler = create_scheduler(db, clock, i18n, every_seconds=settings.sweep_seconds, wake=sender.wake)

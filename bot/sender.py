@@ -83,11 +83,14 @@ class Sender:
         *,
         per_second: float = 30,
         per_chat_per_second: float = 1,
+        per_chat_burst: int = 3,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.db, self.bot, self.clock, self.i18n, self.coordinators = db, bot, clock, i18n, coordinators
         self.limiter = AsyncLimiter(per_second, 1)
-        self.per_chat_rate = per_chat_per_second
+        # One a second per chat on average, with room for a short burst: an answer that
+        # takes three messages then arrives at once instead of over three seconds.
+        self.per_chat_burst, self.per_chat_period = per_chat_burst, per_chat_burst / per_chat_per_second
         self.chat_limiters: dict[int, AsyncLimiter] = {}
         self.sleep = sleep
         self._wakeup = asyncio.Event()
@@ -139,7 +142,9 @@ class Sender:
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self.chat_limiters) > 10_000:  # forget idle chats
             self.chat_limiters = {k: v for k, v in self.chat_limiters.items() if not v.has_capacity(1)}
-        return self.chat_limiters.setdefault(chat_id, AsyncLimiter(1, 1 / self.per_chat_rate))
+        if chat_id not in self.chat_limiters:
+            self.chat_limiters[chat_id] = AsyncLimiter(self.per_chat_burst, self.per_chat_period)
+        return self.chat_limiters[chat_id]
 
     async def _send_one(self, message: OutboxMessage) -> bool:
         """Try one outbox message; True when the chat's next message may follow."""

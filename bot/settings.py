@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     sweep_seconds: float = Field(default=60, gt=0)
     send_per_second: float = Field(default=30, gt=0)
     send_per_chat_per_second: float = Field(default=1, gt=0)
+    send_per_chat_burst: int = Field(default=3, ge=1)
 
     @field_validator("coordinators", mode="before")
     @classmethod

@@ -19,9 +19,10 @@ from storage.db import Turn
 from storage.models import Person
 
 
-def payload(reply: Reply) -> dict[str, Any]:
-    """A reply as stored in the outbox."""
-    return {"text": reply.text, "buttons": [[[b.label, b.data] for b in row] for row in reply.buttons]}
+def payload(reply: Reply, tr: Translator) -> dict[str, Any]:
+    """A reply as stored in the outbox, its button rows mirrored for right-to-left readers."""
+    rows = [[[b.label, b.data] for b in row] for row in reply.buttons]
+    return {"text": reply.text, "buttons": [row[::-1] for row in rows] if tr.rtl else rows}
 
 
 @dataclass
@@ -70,12 +71,12 @@ class Ctx:
 
     def say(self, reply: Reply) -> None:
         """Send her a message (through the outbox, in this transaction)."""
-        post(self.db, self.key.telegram_id, reply, self.now)
+        post(self.db, self.key.telegram_id, reply, self.tr, self.now)
 
     def edit(self, message_id: int | None, reply: Reply) -> None:
         """Change a message she already has (e.g. take the buttons off an answered question)."""
         if message_id is not None:
-            data = payload(reply) | {"message_id": message_id}
+            data = payload(reply, self.tr) | {"message_id": message_id}
             queries.enqueue(self.db, chat_id=self.key.telegram_id, kind="edit", payload=data, now=self.now)
 
     def switch_language(self, language: str) -> None:
@@ -86,9 +87,9 @@ class Ctx:
         self.tr = self.i18n.translator(language)
 
 
-def post(session: queries.Executor, chat_id: int, reply: Reply, now: datetime) -> None:
-    """Put a message for one chat in the outbox."""
-    queries.enqueue(session, chat_id=chat_id, kind="message", payload=payload(reply), now=now)
+def post(session: queries.Executor, chat_id: int, reply: Reply, tr: Translator, now: datetime) -> None:
+    """Put a message for one reader in the outbox."""
+    queries.enqueue(session, chat_id=chat_id, kind="message", payload=payload(reply, tr), now=now)
 
 
 def tell_coordinators(
@@ -104,4 +105,4 @@ def tell_coordinators(
     for telegram_id in sorted(coordinators):
         person = known.get(telegram_id)
         tr = i18n.translator(person.language if person else None)
-        post(session, telegram_id, compose(tr), now)
+        post(session, telegram_id, compose(tr), tr, now)

@@ -16,6 +16,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from babel.lists import format_list
+
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import Translator, __
 from conversations.validation import (
@@ -168,7 +170,7 @@ def display(step: Step, value: Any, answers: Answers, tr: Translator) -> str:
     if step.kind in (Kind.CHOICE, Kind.MULTI):
         labels = {c.value: tr.gettext(c.label) for c in step.options(answers)}
         values = value if isinstance(value, list) else [value]
-        return ", ".join(labels.get(v, str(v)) for v in values)
+        return format_list([labels.get(v, str(v)) for v in values], locale=tr.locale)
     if step.kind is Kind.DATE:
         return tr.day(date.fromisoformat(value))
     return str(value)
@@ -184,14 +186,7 @@ def ask(flow: Flow, state: State, tr: Translator, *, notice: str | None = None) 
         reply = _question(flow, state, tr)
     if notice:
         reply = replace(reply, text=f"{notice}\n\n{reply.text}")
-    return _laid_out(reply, tr)
-
-
-def _laid_out(reply: Reply, tr: Translator) -> Reply:
-    """Right-to-left readers get each row of buttons mirrored."""
-    if not tr.rtl:
-        return reply
-    return replace(reply, buttons=tuple(tuple(reversed(row)) for row in reply.buttons))
+    return reply
 
 
 def _question(flow: Flow, state: State, tr: Translator) -> Reply:

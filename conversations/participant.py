@@ -105,15 +105,11 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
         event.message_id,
         Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext('✅ I agree')}"),
     )
-    ctx.say(
-        Reply(
-            tr.gettext(
-                "Thank you! Here come the questions. You can go back with /back, skip optional "
-                "questions with /skip and stop with /cancel."
-            )
-        )
+    thanks = tr.gettext(
+        "Thank you! Here come the questions. You can go back with /back, skip optional "
+        "questions with /skip and stop with /cancel."
     )
-    ctx.say(engine.ask(FLOW, state, tr))
+    ctx.say(engine.ask(FLOW, state, tr, notice=thanks))  # one message: each costs her a second
     return None
 
 

@@ -74,6 +74,6 @@ def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
         return 0  # another sweeper got here first
     tr = i18n.translator(person.language)
     text = tr.gettext(NUDGE_FIRST if due == 1 else NUDGE_LAST)
-    post(session, person.telegram_id, Reply(text), now)
-    post(session, person.telegram_id, engine.ask(FLOW, conversation_state(conversation), tr), now)
+    post(session, person.telegram_id, Reply(text), tr, now)
+    post(session, person.telegram_id, engine.ask(FLOW, conversation_state(conversation), tr), tr, now)
     return 1

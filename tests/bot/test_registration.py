@@ -210,7 +210,7 @@ async def test_profile_shows_what_is_kept(harness: Harness) -> None:
     for line in [
         "• Name: Amal Hassan",
         "• Phone: +4520304050",
-        "• Languages: English, Arabic",
+        "• Languages: English and Arabic",
         "• Status: registered",
     ]:
         assert line in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import select
@@ -18,7 +19,9 @@ USER = 5001
 def queue(h: Harness, *texts: str, chat: int = USER) -> None:
     with h.db.session() as session:
         for text in texts:
-            post(session, chat, Reply(text, ((Button("OK", "x:1"),),)), h.clock.now())
+            post(
+                session, chat, Reply(text, ((Button("OK", "x:1"),),)), h.i18n.translator("en"), h.clock.now()
+            )
 
 
 def outbox(h: Harness) -> list[OutboxMessage]:
@@ -134,3 +137,20 @@ async def test_a_refused_message_is_given_up_not_retried(harness: Harness) -> No
     await harness.sender.drain()
     (row,) = outbox(harness)
     assert row.failed_at and "chat not found" in (row.error or "")
+
+
+async def test_one_a_second_per_chat_after_a_short_burst(harness: Harness) -> None:
+    from bot.sender import Sender
+
+    h = harness
+    sender = Sender(
+        h.db, h.bot, h.clock, h.i18n, frozenset(), per_second=1000, per_chat_per_second=20, per_chat_burst=3
+    )
+    queue(h, *[f"m{i}" for i in range(7)])
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await sender.drain()
+    elapsed = loop.time() - started
+    # Three at once, then one every 1/20 s: four more take at least 0.15 s (a 1/s limit scaled by 20).
+    assert len(h.calls("SendMessage")) == 7
+    assert elapsed >= 0.15

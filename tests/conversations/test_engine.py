@@ -9,6 +9,7 @@ import pytest
 from conversations import engine
 from conversations.engine import EDIT_MENU, SUMMARY, Choice, Flow, Kind, State, Step
 from conversations.events import Command, Media, Press, Text
+from conversations.context import payload
 from conversations.i18n import I18n, Translator
 
 COLOURS = (Choice("red", "Red"), Choice("blue", "Blue"), Choice("green", "Green"))
@@ -212,6 +213,16 @@ def test_button_data_fits_telegram() -> None:
 def test_right_to_left_rows_are_mirrored() -> None:
     i18n = I18n()
     state = State("pet", answers={"name": "Amal", "colours": ["blue"]})
-    ltr = engine.ask(FLOW, state, i18n.translator("en"))
-    rtl = engine.ask(FLOW, state, i18n.translator("ar"))
-    assert [b.data for b in rtl.buttons[0]] == [b.data for b in reversed(ltr.buttons[0])]
+    reply = engine.ask(FLOW, state, i18n.translator("en"))
+    ltr = payload(reply, i18n.translator("en"))["buttons"]
+    rtl = payload(reply, i18n.translator("ar"))["buttons"]
+    assert [data for _, data in ltr[0]] == ["t:0:p0", "t:0:p1"]
+    assert [data for _, data in rtl[0]] == ["t:0:p1", "t:0:p0"]
+    assert rtl[1:] == [row[::-1] for row in ltr[1:]]
+
+
+def test_lists_are_joined_as_her_language_joins_them() -> None:
+    i18n = I18n()
+    step = FLOW.step("colours")
+    assert engine.display(step, ["red", "blue"], {}, i18n.translator("en")) == "Red and Blue"
+    assert engine.display(step, ["red", "blue", "green"], {}, i18n.translator("ar")) == "Red وBlue وGreen"
