@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from conversations import engine
+from conversations.context import payload
 from conversations.engine import EDIT_MENU, SUMMARY, Choice, Flow, Kind, State, Step
 from conversations.events import Command, Media, Press, Text
-from conversations.context import payload
 from conversations.i18n import I18n, Translator
 
 COLOURS = (Choice("red", "Red"), Choice("blue", "Blue"), Choice("green", "Green"))
