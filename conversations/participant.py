@@ -15,6 +15,7 @@ from conversations.events import Button, Command, Event, Media, Press, Reply, ro
 from conversations.i18n import LANGUAGES, Translator
 from conversations.registration import FLOW, NAME, ROLE
 from conversations.texts import (
+    COORDINATOR_WELCOME,
     PRIVACY_FULL,
     PRIVACY_SHORT,
     WELCOME,
@@ -69,6 +70,9 @@ def start(ctx: Ctx, deep_link: str = "") -> None:
         ctx.say(_ask(ctx, conversation, notice=tr.gettext("Welcome back! Let us go on where you stopped.")))
         return
     role = deep_link if deep_link in DEEP_LINK_ROLES else None
+    if ctx.is_coordinator and role is None:
+        ctx.say(Reply(tr.gettext(COORDINATOR_WELCOME)))
+        return
     ctx.say(Reply(tr.gettext(WELCOME)))
     ctx.say(_consent_reply(ctx, role))
 

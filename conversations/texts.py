@@ -23,6 +23,12 @@ WELCOME = __(
     "Registering takes about five minutes. First, a short note on how we look after what you tell us."
 )
 
+COORDINATOR_WELCOME = __(
+    "Welcome, coordinator! 👋\n\n"
+    "You will be told here about every new registration. /queue lists the people waiting to be invited, "
+    "/help everything you can do. To try the registration as a participant sees it, send /start mentee."
+)
+
 PRIVACY_SHORT = __(
     "🔒 Your information\n\n"
     "• We ask about your education, work, languages and goals so that a coordinator can find a good match "

@@ -240,3 +240,11 @@ async def test_everything_went_through_the_outbox(harness: Harness) -> None:
         rows = session.exec(select(OutboxMessage)).all()
     assert len(rows) == 2 and all(r.sent_at is not None for r in rows)
     assert len(h.calls("SendMessage")) == 2
+
+
+async def test_a_coordinator_is_greeted_as_one_and_can_still_try_the_registration(harness: Harness) -> None:
+    h = harness
+    got = await h.send(COORDINATOR, "/start", language="en")
+    assert len(got) == 1 and got[0].text.startswith("Welcome, coordinator!") and "/queue" in got[0].text
+    got = await h.send(COORDINATOR, "/start mentee")
+    assert got[-1].labels[0] == "✅ I agree"
