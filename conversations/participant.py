@@ -12,7 +12,7 @@ from conversations import engine
 from conversations.context import Ctx, tell_coordinators
 from conversations.engine import State
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
-from conversations.i18n import LANGUAGES, Translator
+from conversations.i18n import LANGUAGES, Translator, __
 from conversations.registration import FLOW, NAME, ROLE
 from conversations.texts import (
     COORDINATOR_WELCOME,
@@ -29,6 +29,7 @@ from storage.queries import ConversationRow
 CONSENT_PREFIX = "cs"
 LANGUAGE_PREFIX = "lang"
 DEEP_LINK_ROLES = {r.value for r in Role}
+AGREE = __("✅ I agree")
 
 
 def organisation(tr: Translator) -> str:
@@ -42,7 +43,7 @@ def organisation(tr: Translator) -> str:
 def _consent_reply(ctx: Ctx, role: str | None) -> Reply:
     suffix = f":{role}" if role else ""
     buttons = (
-        (Button(ctx.tr.gettext("✅ I agree"), f"{CONSENT_PREFIX}:y{suffix}"),),
+        (Button(ctx.tr.gettext(AGREE), f"{CONSENT_PREFIX}:y{suffix}"),),
         (Button(ctx.tr.gettext("No, thank you"), f"{CONSENT_PREFIX}:n"),),
         (Button(ctx.tr.gettext("Read the full notice"), f"{CONSENT_PREFIX}:full"),),
     )
@@ -107,7 +108,7 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     )
     ctx.edit(
         event.message_id,
-        Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext('✅ I agree')}"),
+        Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext(AGREE)}"),
     )
     thanks = tr.gettext(
         "Thank you! Here come the questions. You can go back with /back, skip optional "
@@ -330,13 +331,13 @@ def profile(ctx: Ctx) -> None:
     lines = [
         tr.gettext("This is everything we keep about you:"),
         "",
-        f"• {tr.gettext('Telegram number')}: {person.telegram_id}",
-        f"• {tr.gettext('Language')}: {LANGUAGES.get(person.language, person.language)}",
+        _line(tr, __("Telegram number"), str(person.telegram_id)),
+        _line(tr, __("Language"), LANGUAGES.get(person.language, person.language)),
     ]
     if person.consent_at:
-        lines.append(f"• {tr.gettext('Consent given')}: {tr.date(person.consent_at)}")
+        lines.append(_line(tr, __("Consent given"), tr.date(person.consent_at)))
     if person.status is not None:
-        lines.append(f"• {tr.gettext('Status')}: {status_name(tr, person.status)}")
+        lines.append(_line(tr, __("Status"), status_name(tr, person.status)))
         stored = {"meetings_per_month": str(person.meetings_per_month or "")}
         answers = {
             step.field: stored.get(step.field, getattr(person, step.field, None)) for step in FLOW.steps
@@ -344,7 +345,7 @@ def profile(ctx: Ctx) -> None:
         for step in FLOW.applicable(answers):
             value = answers.get(step.field)
             if value not in (None, "", []):
-                lines.append(f"• {tr.gettext(step.label)}: {engine.display(step, value, answers, tr)}")
+                lines.append(_line(tr, step.label, engine.display(step, value, answers, tr)))
     elif registration(ctx) is not None:
         lines.append(
             tr.gettext(
@@ -361,6 +362,11 @@ def media(ctx: Ctx, event: Media) -> None:
         converse(ctx, event)
         return
     ctx.say(Reply(ctx.tr.gettext("I can only read text and button presses. /help shows what you can do.")))
+
+
+def _line(tr: Translator, label: str, value: str) -> str:
+    """One line of a profile: • label: value."""
+    return f"• {tr.gettext(label)}: {value}"
 
 
 def unknown_command(ctx: Ctx, command: Command) -> None:

@@ -114,3 +114,16 @@ def test_plural_forms_follow_cldr(language: str) -> None:
     for message in catalog:
         if isinstance(message.id, tuple):
             assert len(message.string) == expected.num_plurals, message.id
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """Extraction cannot see a call inside an f-string, so such a message would never be translated."""
+    hidden = re.compile(r"""f(["']).*\{[^}]*gettext\(\s*["']""")
+    offenders = [
+        f"{path.relative_to(LOCALES_DIR.parent)}:{number}"
+        for package in ("bot", "conversations", "storage", "admin")
+        for path in (LOCALES_DIR.parent / package).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if hidden.search(line)
+    ]
+    assert not offenders, offenders
