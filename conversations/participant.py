@@ -141,7 +141,7 @@ def _ask(ctx: Ctx, conversation: ConversationRow, notice: str | None = None) -> 
 
 
 def converse(ctx: Ctx, event: Event) -> str | None:
-    """Pass an answer to her registration; False-y when she has none."""
+    """Pass an event to her registration; returns a toast for a refused button, or None."""
     conversation = registration(ctx)
     if conversation is None:
         if isinstance(event, Press):

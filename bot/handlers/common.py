@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
@@ -9,6 +11,14 @@ from aiogram.types import Message
 from bot.filters import typed_command
 from conversations import participant
 from conversations.context import Ctx
+
+# Commands that answer and then give her back the question she was at.
+INTERRUPTIONS: dict[str, Callable[[Ctx], None]] = {
+    "help": participant.help_,
+    "privacy": participant.privacy,
+    "profile": participant.profile,
+    "whoami": participant.whoami,
+}
 
 
 async def start(message: Message, command: CommandObject, ctx: Ctx) -> None:
@@ -21,27 +31,9 @@ async def language(message: Message, ctx: Ctx) -> None:
     participant.language_menu(ctx)
 
 
-async def help_(message: Message, ctx: Ctx) -> None:
-    """/help."""
-    participant.help_(ctx)
-    participant.resume(ctx)
-
-
-async def privacy(message: Message, ctx: Ctx) -> None:
-    """/privacy."""
-    participant.privacy(ctx)
-    participant.resume(ctx)
-
-
-async def profile(message: Message, ctx: Ctx) -> None:
-    """/profile."""
-    participant.profile(ctx)
-    participant.resume(ctx)
-
-
-async def whoami(message: Message, ctx: Ctx) -> None:
-    """/whoami."""
-    participant.whoami(ctx)
+async def interruption(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    """/help, /privacy, /profile, /whoami: answered, then the open question again."""
+    INTERRUPTIONS[command.command](ctx)
     participant.resume(ctx)
 
 
@@ -53,12 +45,9 @@ async def cancel(message: Message, ctx: Ctx) -> None:
 def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
-    router.message.filter(typed_command)  # one cheap check spares plain answers six command parsers
+    router.message.filter(typed_command)  # one cheap check spares plain answers the command parsers
     router.message.register(start, CommandStart())
     router.message.register(language, Command("language"))
-    router.message.register(help_, Command("help"))
-    router.message.register(privacy, Command("privacy"))
-    router.message.register(profile, Command("profile"))
-    router.message.register(whoami, Command("whoami"))
+    router.message.register(interruption, Command(*INTERRUPTIONS))
     router.message.register(cancel, Command("cancel"))
     return router
