@@ -9,8 +9,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.handlers import build_router
-from bot.middlewares import PersonMiddleware, TransactionMiddleware
+from bot.filters import private_chat
+from bot.handlers import build_routers
+from bot.middlewares import TurnMiddleware
 from bot.settings import Settings
 from conversations.clock import Clock
 from conversations.i18n import I18n
@@ -24,11 +25,9 @@ def create_dispatcher(
     # Conversation state lives in our own tables (storage.Conversation), so aiogram's FSM,
     # and the per-update work of its middleware, is not needed.
     dp = Dispatcher(disable_fsm=True)
-    dp.update.outer_middleware(TransactionMiddleware(db, clock, wake))
-    person = PersonMiddleware(settings, i18n, clock)
-    dp.message.outer_middleware(person)
-    dp.callback_query.outer_middleware(person)
-    dp.include_router(build_router())
+    dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake))
+    dp.message.filter(private_chat)  # the programme is one-to-one: groups are ignored
+    dp.include_routers(*build_routers())
     return dp
 
 

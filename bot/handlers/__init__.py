@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.filters import private_chat
 from bot.handlers import common, coordinator, fallback, registration
 
 
-def build_router() -> Router:
-    """One root router; order matters where several could match."""
-    root = Router(name="root")
-    root.message.filter(private_chat)
-    root.include_routers(
+def build_routers() -> list[Router]:
+    """The routers in the order the dispatcher tries them; order matters where several could match."""
+    return [
+        # First: answers to the open question and the flows' buttons, by far the most frequent
+        # updates. It takes no command but /back and /skip, so it cannot shadow the others.
+        registration.make_router(),
         common.make_router(),  # commands anyone may use, at any moment, also mid-question
         coordinator.make_router(),  # coordinator commands, behind the allow-list filter
-        registration.make_router(),  # answers to the open question, button presses of the flows
         fallback.make_router(),  # last: refusals, unknown commands, media, stale buttons
-    )
-    return root
+    ]
