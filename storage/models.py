@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -110,22 +110,35 @@ class Conversation(SQLModel, table=True):
     answers: dict[str, Any] = _json(dict)
     context: dict[str, Any] = _json(dict)
     started_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False, index=True)
+    # Not indexed: every answer changes it, while the sweep reads it once a minute over
+    # one row per person, which a plain scan does in well under a millisecond.
+    updated_at: datetime = _when(nullable=False)
     completed_at: datetime | None = _when()
 
 
 class OutboxMessage(SQLModel, table=True):
     """A message (or other Bot API call) waiting to be sent, written with the change that caused it."""
 
+    # Only unsent messages are indexed for the sender: the index stays small as the table grows,
+    # and each message written dirties one page fewer (see docs/performance.md).
+    __table_args__ = (
+        Index(
+            "ix_outboxmessage_pending",
+            "not_before",
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     kind: str = Field(max_length=16)  # message | edit | commands
     payload: dict[str, Any] = _json(dict)
     created_at: datetime = _when(nullable=False)
-    not_before: datetime = _when(nullable=False, index=True)
+    not_before: datetime = _when(nullable=False)
     attempts: int = 0
     claimed_until: datetime | None = _when()
-    sent_at: datetime | None = _when(index=True)
+    sent_at: datetime | None = _when()
     failed_at: datetime | None = _when()
     error: str | None = Field(default=None, max_length=500)
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
@@ -146,5 +159,8 @@ class SweepAction(SQLModel, table=True):
 class ProcessedUpdate(SQLModel, table=True):
     """A Telegram update already handled; a repeat of it changes nothing."""
 
-    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # On SQLite an INTEGER PRIMARY KEY is the rowid itself: one B-tree to write instead of two.
+    update_id: int = Field(
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    )
     processed_at: datetime = _when(nullable=False)

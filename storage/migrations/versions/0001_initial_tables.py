@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:50:00.418904
+Create Date: 2026-11-25 15:45:24.641767
 """
 
 from alembic import op
@@ -36,8 +36,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outboxmessage_chat_id'), ['chat_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outboxmessage_not_before'), ['not_before'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outboxmessage_sent_at'), ['sent_at'], unique=False)
+        batch_op.create_index('ix_outboxmessage_pending', ['not_before'], unique=False, sqlite_where=sa.text('sent_at IS NULL AND failed_at IS NULL'), postgresql_where=sa.text('sent_at IS NULL AND failed_at IS NULL'))
 
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -74,7 +73,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_status'), ['status'], unique=False)
 
     op.create_table('processedupdate',
-    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('update_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('processed_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('update_id')
     )
@@ -104,7 +103,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_conversation_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('statuschange',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -127,7 +125,6 @@ def downgrade() -> None:
 
     op.drop_table('statuschange')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_conversation_updated_at'))
         batch_op.drop_index(batch_op.f('ix_conversation_person_id'))
 
     op.drop_table('conversation')
@@ -138,8 +135,7 @@ def downgrade() -> None:
 
     op.drop_table('person')
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outboxmessage_sent_at'))
-        batch_op.drop_index(batch_op.f('ix_outboxmessage_not_before'))
+        batch_op.drop_index('ix_outboxmessage_pending', sqlite_where=sa.text('sent_at IS NULL AND failed_at IS NULL'), postgresql_where=sa.text('sent_at IS NULL AND failed_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_outboxmessage_chat_id'))
 
     op.drop_table('outboxmessage')
