@@ -31,14 +31,18 @@ class TurnMiddleware(BaseMiddleware):
     woken then.
     """
 
-    def __init__(self, db: Database, settings: Settings, i18n: I18n, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, i18n: I18n, clock: Clock, wake: Callable[[], None]
+    ) -> None:
         self.db, self.settings, self.i18n, self.clock, self.wake = db, settings, i18n, clock, wake
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         user: User | None = data.get("event_from_user")
         with self.db.turn() as turn:
-            if not queries.first_time_update(turn.connection, update_id=event.update_id, now=self.clock.now()):
+            if not queries.first_time_update(
+                turn.connection, update_id=event.update_id, now=self.clock.now()
+            ):
                 log.info("update %s was handled before; ignored", event.update_id)
                 return UNHANDLED
             if user is None or user.is_bot:
@@ -55,7 +59,9 @@ class TurnMiddleware(BaseMiddleware):
         key = queries.person_key(turn.connection, telegram_id=user.id)
         if key is None:
             language = pick_language(user.language_code, self.settings.default_language)
-            person = queries.create_person(turn.session, telegram_id=user.id, language=language, now=self.clock.now())
+            person = queries.create_person(
+                turn.session, telegram_id=user.id, language=language, now=self.clock.now()
+            )
             assert person.id is not None
             key = queries.PersonKey(person.id, user.id, language, reachable=True)
         elif not key.reachable:

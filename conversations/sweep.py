@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from conversations import engine
+from conversations import engine, timeline
 from conversations.clock import Clock
 from conversations.context import post
 from conversations.events import Reply
@@ -36,6 +36,7 @@ class SweepReport:
     """What one sweep did."""
 
     nudges: int = 0
+    forgotten: int = 0  # old processed-update ids and sent messages deleted
 
 
 def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
@@ -48,6 +49,12 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
     for person_id in stalled:
         with db.session() as session:
             report.nudges += _nudge(session, person_id, now, i18n)
+    with db.session() as session:
+        report.forgotten = queries.forget_old(
+            session,
+            updates_before=now - timeline.KEEP_UPDATE_IDS,
+            messages_before=now - timeline.KEEP_SENT_MESSAGES,
+        )
     if report.nudges:
         log.info("sweep sent %d registration nudges", report.nudges)
     return report

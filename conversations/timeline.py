@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+# Telegram re-delivers an update for at most 24 hours; after two days its id can go.
+KEEP_UPDATE_IDS = timedelta(days=2)
+# Sent messages hold names and answers: kept a week for tracing problems, then deleted.
+KEEP_SENT_MESSAGES = timedelta(days=7)
+
 # An abandoned registration: one gentle nudge after a day, another after a week, then none.
 REGISTRATION_NUDGES = ((1, timedelta(hours=24)), (2, timedelta(days=7)))
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.hot import Hot
-from storage.models import Conversation, OutboxMessage, Person, StatusChange, SweepAction
+from storage.models import Conversation, OutboxMessage, Person, ProcessedUpdate, StatusChange, SweepAction
 
 # The statements every update runs live in storage.hot (on the driver); the rest use
 # SQLAlchemy Core or the ORM, whichever reads better.
@@ -267,3 +267,16 @@ def fail_pending(session: Session, *, chat_id: int, now: datetime, reason: str) 
         )
         .values(failed_at=now, error=reason, claimed_until=None)
     )
+
+
+def forget_old(session: Session, *, updates_before: datetime, messages_before: datetime) -> int:
+    """Delete processed-update ids and sent or abandoned outbox messages older than the limits."""
+    updates = session.execute(
+        delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < updates_before)
+    )
+    messages = session.execute(
+        delete(OutboxMessage).where(
+            or_(col(OutboxMessage.sent_at) < messages_before, col(OutboxMessage.failed_at) < messages_before)
+        )
+    )
+    return int(updates.rowcount or 0) + int(messages.rowcount or 0)  # type: ignore[attr-defined]

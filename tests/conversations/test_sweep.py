@@ -22,10 +22,11 @@ async def started(h: Harness) -> None:
 
 
 async def sweep_and_send(h: Harness) -> list[str]:
-    before = len(h.texts(USER))
+    """Run a sweep and the sender; the texts she received (as Telegram saw them sent)."""
+    before = len(h.session.calls)
     sweep(h.db, h.clock, h.i18n)
     await h.sender.drain()
-    return h.texts(USER)[before:]
+    return [sent.text for sent in h._new_for(USER, before)]
 
 
 async def test_two_nudges_then_none(harness: Harness) -> None:
@@ -88,3 +89,26 @@ async def test_nudges_are_in_her_language(harness: Harness) -> None:
         "whenever it suits you. Here is where you stopped:"
     )
     assert not got[0].startswith("Hello")
+
+
+async def test_old_update_ids_and_sent_messages_are_forgotten(harness: Harness) -> None:
+    from storage.models import OutboxMessage, ProcessedUpdate
+
+    h = harness
+    await started(h)
+    with h.db.session() as session:
+        updates, messages = (
+            len(session.exec(select(ProcessedUpdate)).all()),
+            len(session.exec(select(OutboxMessage)).all()),
+        )
+    assert updates == 3 and messages > 0
+    h.clock.advance(days=2, seconds=1)
+    await sweep_and_send(h)  # sends the nudges, which are new and stay
+    with h.db.session() as session:
+        assert session.exec(select(ProcessedUpdate)).all() == []
+        assert len(session.exec(select(OutboxMessage)).all()) == messages + 2
+    h.clock.advance(days=8)
+    await sweep_and_send(h)  # the last nudge goes out now; everything older than a week goes
+    with h.db.session() as session:
+        left = session.exec(select(OutboxMessage)).all()
+    assert len(left) == 2 and all(m.created_at == h.clock.now() for m in left)
