@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
+from conversations import runner
 from conversations.context import Ctx
 
 
@@ -42,3 +43,11 @@ class DataPrefix(Filter):
 
     async def __call__(self, query: CallbackQuery) -> bool:
         return (query.data or "").startswith(self.prefix)
+
+
+class FlowButton(Filter):
+    """A button of any registered guided conversation (its data starts with the flow's prefix)."""
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        prefix = (query.data or "").partition(":")[0]
+        return prefix in runner.prefixes()

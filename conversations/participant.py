@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations import engine
+from conversations import engine, runner
 from conversations.context import Ctx, tell_coordinators
-from conversations.engine import State
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
 from conversations.registration import FLOW, NAME, ROLE
@@ -66,9 +65,10 @@ def start(ctx: Ctx, deep_link: str = "") -> None:
             )
         )
         return
-    conversation = registration(ctx)
+    conversation = runner.current(ctx)
     if conversation is not None:
-        ctx.say(_ask(ctx, conversation, notice=tr.gettext("Welcome back! Let us go on where you stopped.")))
+        notice = tr.gettext("Welcome back! Let us go on where you stopped.")
+        ctx.say(runner.ask_again(ctx, conversation, notice=notice))
         return
     role = deep_link if deep_link in DEEP_LINK_ROLES else None
     if ctx.is_coordinator and role is None:
@@ -102,10 +102,6 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     role = parts[2] if len(parts) > 2 and parts[2] in DEEP_LINK_ROLES else None
     ctx.person.consent_at = ctx.now
     ctx.session.add(ctx.person)
-    state = engine.begin(FLOW, {ROLE: role} if role else None)
-    queries.start_conversation(
-        ctx.db, person_id=ctx.key.id, flow=FLOW.name, step=state.step, answers=state.answers, now=ctx.now
-    )
     ctx.edit(
         event.message_id,
         Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext(AGREE)}"),
@@ -114,7 +110,8 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
         "Thank you! Here come the questions. You can go back with /back, skip optional "
         "questions with /skip and stop with /cancel."
     )
-    ctx.say(engine.ask(FLOW, state, tr, notice=thanks))  # one message: each costs her a second
+    # One message, not two: each costs her a second.
+    runner.begin(ctx, REGISTRATION, answers={ROLE: role} if role else None, notice=thanks)
     return None
 
 
@@ -123,55 +120,17 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
 
 def registration(ctx: Ctx) -> ConversationRow | None:
     """Her registration in progress, if any (it exists only once she has agreed)."""
-    return queries.open_conversation(ctx.db, person_id=ctx.key.id, flow=FLOW.name)
-
-
-def conversation_state(conversation: ConversationRow) -> State:
-    """The engine state stored in a conversation row."""
-    return State(
-        conversation.step,
-        conversation.rev,
-        dict(conversation.answers),
-        list(conversation.context.get("pending", [])),
-    )
-
-
-def _ask(ctx: Ctx, conversation: ConversationRow, notice: str | None = None) -> Reply:
-    return engine.ask(FLOW, conversation_state(conversation), ctx.tr, notice=notice)
+    return runner.current(ctx, FLOW)
 
 
 def converse(ctx: Ctx, event: Event) -> str | None:
-    """Pass an event to her registration; returns a toast for a refused button, or None."""
-    conversation = registration(ctx)
-    if conversation is None:
-        if isinstance(event, Press):
-            return engine.stale(ctx.tr)
-        not_now(ctx)
-        return None
-    today = ctx.now.astimezone(ctx.tr.tz).date()
-    outcome = engine.handle(
-        FLOW, conversation_state(conversation), event, ctx.tr, phone_region=ctx.phone_region, today=today
-    )
-    if outcome.changed:
-        state = outcome.state
-        conversation.step, conversation.rev, conversation.answers = state.step, state.rev, state.answers
-        conversation.context = {**conversation.context, "pending": state.pending}
-        conversation.updated_at = ctx.now
-        if not outcome.completed:
-            queries.save_conversation(ctx.db, conversation=conversation)
-    if outcome.edit is not None and isinstance(event, Press):
-        ctx.edit(event.message_id, outcome.edit)
-    if outcome.completed:
-        _finish(ctx, conversation)
-    for reply in outcome.replies:
-        ctx.say(reply)
-    return outcome.toast
+    """Pass an event to her open conversation; returns a toast for a refused button, or None."""
+    return runner.converse(ctx, event, on_idle=not_now)
 
 
-def _finish(ctx: Ctx, conversation: ConversationRow) -> None:
+def _finish(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
     """Store her confirmed answers, make her `registered` and tell the coordinators."""
     person, now = ctx.person, ctx.now
-    answers: dict[str, Any] = FLOW.final_answers(conversation.answers)
     for field_id, value in answers.items():
         if field_id == "meetings_per_month":
             person.meetings_per_month = int(value) if value else None
@@ -180,9 +139,6 @@ def _finish(ctx: Ctx, conversation: ConversationRow) -> None:
     person.telegram_username = ctx.username
     person.registered_at = now
     queries.set_status(ctx.session, person=person, status=Status.REGISTERED, now=now)
-    conversation.completed_at = now
-    conversation.answers = {}  # the answers now live on her profile only
-    queries.save_conversation(ctx.db, conversation=conversation)
     ctx.say(
         Reply(
             ctx.tr.gettext(
@@ -209,22 +165,28 @@ def _finish(ctx: Ctx, conversation: ConversationRow) -> None:
     tell_coordinators(ctx.session, i18n=ctx.i18n, coordinators=ctx.coordinators, now=now, compose=summary)
 
 
-def cancel(ctx: Ctx) -> None:
-    """/cancel: stop the registration and delete its answers."""
-    conversation = registration(ctx)
-    if conversation is None:
-        ctx.say(Reply(ctx.tr.gettext("There is nothing to cancel right now. /help shows what you can do.")))
-        return
-    queries.delete_conversation(ctx.db, conversation_id=conversation.id)
+def _withdraw_consent(ctx: Ctx, conversation: ConversationRow) -> None:
+    """A cancelled registration takes her consent with it; she can give it again with /start."""
     ctx.person.consent_at = None
     ctx.session.add(ctx.person)
-    ctx.say(
-        Reply(
-            ctx.tr.gettext(
-                "Your registration is stopped and your answers are deleted. Send /start whenever you want to begin again."
-            )
-        )
+
+
+REGISTRATION = runner.guided(
+    runner.Guided(
+        FLOW,
+        finish=_finish,
+        on_cancel=_withdraw_consent,
+        cancelled=__(
+            "Your registration is stopped and your answers are deleted. Send /start whenever you want to begin again."
+        ),
     )
+)
+
+
+def cancel(ctx: Ctx) -> None:
+    """/cancel: stop the open conversation and delete its answers."""
+    if not runner.cancel(ctx):
+        ctx.say(Reply(ctx.tr.gettext("There is nothing to cancel right now. /help shows what you can do.")))
 
 
 def not_now(ctx: Ctx) -> None:
@@ -266,9 +228,9 @@ def press_language(ctx: Ctx, event: Press) -> str | None:
 
 def resume(ctx: Ctx, *, consent_too: bool = False) -> None:
     """Ask again whatever she was asked last, so an interruption loses nothing."""
-    conversation = registration(ctx)
+    conversation = runner.current(ctx)
     if conversation is not None:
-        ctx.say(_ask(ctx, conversation))
+        ctx.say(runner.ask_again(ctx, conversation))
     elif consent_too and ctx.person.consent_at is None and ctx.person.status is None:
         ctx.say(_consent_reply(ctx, None))
 

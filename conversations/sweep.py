@@ -19,8 +19,8 @@ from conversations.clock import Clock
 from conversations.context import post
 from conversations.events import Reply
 from conversations.i18n import I18n
-from conversations.participant import conversation_state
 from conversations.registration import FLOW
+from conversations.runner import state_of
 from conversations.texts import NUDGE_FIRST, NUDGE_LAST
 from conversations.timeline import REGISTRATION_NUDGES, registration_nudge_due
 from storage import queries
@@ -62,9 +62,9 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
 
 def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
     """Send the registration nudge now due to one person, if nobody has."""
-    conversation = queries.open_conversation(session, person_id=person_id, flow=FLOW.name)
+    conversation = queries.open_conversation(session, person_id=person_id)
     person = session.get(Person, person_id)
-    if conversation is None or person is None:
+    if conversation is None or conversation.flow != FLOW.name or person is None:
         return 0
     due = registration_nudge_due(conversation.updated_at, now)
     subject = f"person:{person_id}"
@@ -82,5 +82,5 @@ def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
     tr = i18n.translator(person.language)
     text = tr.gettext(NUDGE_FIRST if due == 1 else NUDGE_LAST)
     post(session, person.telegram_id, Reply(text), tr, now)
-    post(session, person.telegram_id, engine.ask(FLOW, conversation_state(conversation), tr), tr, now)
+    post(session, person.telegram_id, engine.ask(FLOW, state_of(conversation), tr), tr, now)
     return 1

@@ -57,7 +57,7 @@ SQL = {
     "ON CONFLICT DO NOTHING RETURNING 1",
     "person_key": "SELECT id, telegram_id, language, reachable FROM person WHERE telegram_id = :telegram_id",
     "open_conversation": "SELECT id, person_id, flow, step, rev, answers, context, started_at, updated_at, "
-    "completed_at FROM conversation WHERE person_id = :person_id AND flow = :flow AND completed_at IS NULL",
+    "completed_at FROM conversation WHERE person_id = :person_id AND completed_at IS NULL ORDER BY id DESC LIMIT 1",
     "save_conversation": "UPDATE conversation SET step = :step, rev = :rev, answers = :answers, context = :context, "
     "updated_at = :updated_at, completed_at = :completed_at WHERE id = :id",
     "enqueue": "INSERT INTO outboxmessage (chat_id, kind, payload, created_at, not_before, attempts) "
@@ -89,9 +89,9 @@ class Hot:
         row = self._run("person_key", {"telegram_id": telegram_id}).fetchone()
         return (row[0], row[1], row[2], bool(row[3])) if row else None
 
-    def open_conversation(self, person_id: int, flow: str) -> dict[str, Any] | None:
-        """Her unfinished conversation of a flow, as a dict of columns."""
-        row = self._run("open_conversation", {"person_id": person_id, "flow": flow}).fetchone()
+    def open_conversation(self, person_id: int) -> dict[str, Any] | None:
+        """Her unfinished conversation, as a dict of columns."""
+        row = self._run("open_conversation", {"person_id": person_id}).fetchone()
         if row is None:
             return None
         keys = (

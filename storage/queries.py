@@ -95,18 +95,26 @@ class ConversationRow:
     completed_at: datetime | None
 
 
-def open_conversation(session: Executor, *, person_id: int, flow: str) -> ConversationRow | None:
-    """Her unfinished conversation of this flow."""
-    row = _hot(session).open_conversation(person_id, flow)
+def open_conversation(session: Executor, *, person_id: int) -> ConversationRow | None:
+    """Her unfinished conversation (she has one at a time)."""
+    row = _hot(session).open_conversation(person_id)
     return ConversationRow(**row) if row else None
 
 
 def start_conversation(
-    session: Executor, *, person_id: int, flow: str, step: str, answers: dict[str, Any], now: datetime
+    session: Executor,
+    *,
+    person_id: int,
+    flow: str,
+    step: str,
+    answers: dict[str, Any],
+    context: dict[str, Any],
+    now: datetime,
 ) -> None:
-    """Begin a conversation (replacing a finished one of the same flow)."""
+    """Begin a conversation: any other she had open, and an old one of this flow, are dropped."""
+    c = CONVERSATION.c
     session.execute(
-        delete(CONVERSATION).where(CONVERSATION.c.person_id == person_id, CONVERSATION.c.flow == flow)
+        delete(CONVERSATION).where(c.person_id == person_id, or_(c.flow == flow, c.completed_at.is_(None)))
     )
     session.execute(
         insert(CONVERSATION).values(
@@ -115,7 +123,7 @@ def start_conversation(
             step=step,
             rev=0,
             answers=answers,
-            context={"pending": []},
+            context={"pending": [], **context},
             started_at=now,
             updated_at=now,
         )

@@ -6,10 +6,9 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.filters import DataPrefix, typed_answer
+from bot.filters import DataPrefix, FlowButton, typed_answer
 from conversations import events, participant
 from conversations.context import Ctx
-from conversations.registration import FLOW
 
 
 async def consent(query: CallbackQuery, ctx: Ctx) -> str | None:
@@ -23,7 +22,7 @@ async def language(query: CallbackQuery, ctx: Ctx) -> str | None:
 
 
 async def answer_button(query: CallbackQuery, ctx: Ctx) -> str | None:
-    """A button of a registration question."""
+    """A button of a guided conversation's question."""
     return participant.converse(ctx, events.Press(query.data or "", _message_id(query)))
 
 
@@ -46,7 +45,7 @@ def make_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(consent, DataPrefix(participant.CONSENT_PREFIX))
     router.callback_query.register(language, DataPrefix(participant.LANGUAGE_PREFIX))
-    router.callback_query.register(answer_button, DataPrefix(FLOW.prefix))
+    router.callback_query.register(answer_button, FlowButton())
     router.message.register(answer_text, typed_answer)  # first: the most frequent update of all
     router.message.register(navigate, Command("back", "skip"))
     return router

@@ -1,0 +1,126 @@
+"""Runs guided conversations: one open at a time per person, stored, resumed, finished.
+
+A flow module declares its Flow and what happens when it is confirmed, and registers them
+here with `guided(...)`; the bot routes every button with a registered prefix, every typed
+answer, /back and /skip to `converse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from conversations import engine
+from conversations.context import Ctx
+from conversations.engine import Flow, State
+from conversations.events import Event, Press, Reply
+from storage import queries
+from storage.queries import ConversationRow
+
+
+@dataclass(frozen=True)
+class Guided:
+    """A flow and what to do with its confirmed answers."""
+
+    flow: Flow
+    finish: Callable[[Ctx, ConversationRow, dict[str, Any]], None]
+    cancelled: str  # the msgid said on /cancel
+    on_cancel: Callable[[Ctx, ConversationRow], None] | None = None
+
+
+GUIDED: dict[str, Guided] = {}
+
+
+def guided(spec: Guided) -> Guided:
+    """Register a flow so that its buttons and answers reach it."""
+    GUIDED[spec.flow.name] = spec
+    return spec
+
+
+def prefixes() -> frozenset[str]:
+    """The button prefixes of every registered flow."""
+    return frozenset(spec.flow.prefix for spec in GUIDED.values())
+
+
+def current(ctx: Ctx, flow: Flow | None = None) -> ConversationRow | None:
+    """Her open conversation (of one flow, if given)."""
+    row = queries.open_conversation(ctx.db, person_id=ctx.key.id)
+    return row if row is not None and (flow is None or row.flow == flow.name) else None
+
+
+def state_of(row: ConversationRow) -> State:
+    """The engine state stored in a conversation row."""
+    return State(row.step, row.rev, dict(row.answers), list(row.context.get("pending", [])))
+
+
+def ask_again(ctx: Ctx, row: ConversationRow, notice: str | None = None) -> Reply:
+    """Her open question, as it stands."""
+    return engine.ask(GUIDED[row.flow].flow, state_of(row), ctx.tr, notice=notice)
+
+
+def begin(
+    ctx: Ctx,
+    spec: Guided,
+    *,
+    answers: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+    notice: str | None = None,
+) -> None:
+    """Start a flow for her (ending any other she had open) and ask its first question."""
+    state = engine.begin(spec.flow, answers)
+    queries.start_conversation(
+        ctx.db,
+        person_id=ctx.key.id,
+        flow=spec.flow.name,
+        step=state.step,
+        answers=state.answers,
+        context=context or {},
+        now=ctx.now,
+    )
+    ctx.say(engine.ask(spec.flow, state, ctx.tr, notice=notice))
+
+
+def converse(ctx: Ctx, event: Event, on_idle: Callable[[Ctx], None]) -> str | None:
+    """Pass an event to her open conversation; returns a toast for a refused button, or None."""
+    row = current(ctx)
+    if row is None or row.flow not in GUIDED:
+        if isinstance(event, Press):
+            return engine.stale(ctx.tr)
+        on_idle(ctx)
+        return None
+    spec = GUIDED[row.flow]
+    today = ctx.now.astimezone(ctx.tr.tz).date()
+    outcome = engine.handle(
+        spec.flow, state_of(row), event, ctx.tr, phone_region=ctx.phone_region, today=today
+    )
+    if outcome.changed:
+        state = outcome.state
+        row.step, row.rev, row.answers = state.step, state.rev, state.answers
+        row.context = {**row.context, "pending": state.pending}
+        row.updated_at = ctx.now
+        if outcome.completed:
+            row.completed_at = ctx.now
+            answers = spec.flow.final_answers(row.answers)
+            row.answers = {}  # the answers now live where finish puts them
+        queries.save_conversation(ctx.db, conversation=row)
+    if outcome.edit is not None and isinstance(event, Press):
+        ctx.edit(event.message_id, outcome.edit)
+    if outcome.completed:
+        spec.finish(ctx, row, answers)
+    for reply in outcome.replies:
+        ctx.say(reply)
+    return outcome.toast
+
+
+def cancel(ctx: Ctx) -> bool:
+    """Stop her open conversation and delete its answers; False if she had none."""
+    row = current(ctx)
+    if row is None or row.flow not in GUIDED:
+        return False
+    spec = GUIDED[row.flow]
+    queries.delete_conversation(ctx.db, conversation_id=row.id)
+    if spec.on_cancel is not None:
+        spec.on_cancel(ctx, row)
+    ctx.say(Reply(ctx.tr.gettext(spec.cancelled)))
+    return True
