@@ -22,7 +22,7 @@ def create_scheduler(
 
     async def job() -> None:
         report = sweep(db, clock, i18n)
-        if report.nudges and callable(wake):
+        if callable(wake):
             wake()
 
     # One run at a time; a run missed while the process slept is simply the next run.

@@ -27,6 +27,7 @@ from conversations.validation import (
     parse_email,
     parse_number,
     parse_phone,
+    parse_time,
 )
 
 SUMMARY = "_summary"
@@ -47,6 +48,7 @@ class Kind(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
     DATE = "date"
+    TIME = "time"
 
 
 @dataclass(frozen=True)
@@ -428,6 +430,8 @@ def _typed(step: Step, text: str, answers: Answers, tr: Translator, *, phone_reg
         return parse_phone(text, region=phone_region)
     if kind is Kind.EMAIL:
         return parse_email(text)
+    if kind is Kind.TIME:
+        return parse_time(text).strftime("%H:%M")
     earliest = today.fromordinal(today.toordinal() + step.min) if step.min is not None else None
     latest = today.fromordinal(today.toordinal() + step.max) if step.max is not None else None
     return parse_day(text, locale=tr.language, earliest=earliest, latest=latest).isoformat()

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from conversations import engine, timeline
+from conversations import booking, engine, timeline
 from conversations.clock import Clock
 from conversations.context import post
 from conversations.events import Reply
@@ -23,12 +23,14 @@ from conversations.registration import FLOW
 from conversations.runner import state_of
 from conversations.texts import NUDGE_FIRST, NUDGE_LAST
 from conversations.timeline import REGISTRATION_NUDGES, registration_nudge_due
-from storage import queries
+from storage import interviews, queries
 from storage.db import Database
-from storage.models import Person
+from storage.models import Booking, InterviewSlot, Person
 
 log = logging.getLogger(__name__)
 NUDGE = "registration_nudge"
+INTERVIEW_REMINDER = "interview_reminder"
+BOOKING_REMINDER = "booking_reminder"
 
 
 @dataclass
@@ -36,6 +38,8 @@ class SweepReport:
     """What one sweep did."""
 
     nudges: int = 0
+    interview_reminders: int = 0
+    booking_reminders: int = 0
     forgotten: int = 0  # old processed-update ids and sent messages deleted
 
 
@@ -50,13 +54,44 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
         with db.session() as session:
             report.nudges += _nudge(session, person_id, now, i18n)
     with db.session() as session:
+        due = [(b.id, b.person_id) for b, _ in interviews.due_interview_reminders(session, now=now)]
+    for booking_id, person_id in due:
+        with db.session() as session:
+            if queries.claim_action(
+                session, subject=f"booking:{booking_id}", kind=INTERVIEW_REMINDER, seq=1, now=now
+            ):
+                booking_row = session.get(Booking, booking_id)
+                person = session.get(Person, person_id)
+                assert booking_row is not None and person is not None
+                slot = session.get(InterviewSlot, booking_row.slot_id)
+                assert slot is not None
+                booking.remind(session, booking=booking_row, slot=slot, person=person, i18n=i18n, now=now)
+                report.interview_reminders += 1
+    with db.session() as session:
+        late = [
+            (p.id, p.invited_at)
+            for p in interviews.waiting_for_slots(session)
+            if p.invited_at and now - p.invited_at >= timeline.BOOKING_REMINDER
+        ]
+    for person_id, invited_at in late:
+        with db.session() as session:
+            # One reminder per invitation: a new invitation is a new sequence number.
+            seq = invited_at.toordinal() if invited_at else 0
+            if queries.claim_action(
+                session, subject=f"person:{person_id}", kind=BOOKING_REMINDER, seq=seq, now=now
+            ):
+                person = session.get(Person, person_id)
+                assert person is not None
+                booking.nudge_to_book(session, person=person, i18n=i18n, now=now)
+                report.booking_reminders += 1
+    with db.session() as session:
         report.forgotten = queries.forget_old(
             session,
             updates_before=now - timeline.KEEP_UPDATE_IDS,
             messages_before=now - timeline.KEEP_SENT_MESSAGES,
         )
-    if report.nudges:
-        log.info("sweep sent %d registration nudges", report.nudges)
+    if report.nudges or report.interview_reminders or report.booking_reminders:
+        log.info("sweep: %s", report)
     return report
 
 

@@ -9,6 +9,9 @@ KEEP_UPDATE_IDS = timedelta(days=2)
 # Sent messages hold names and answers: kept a week for tracing problems, then deleted.
 KEEP_SENT_MESSAGES = timedelta(days=7)
 
+# Invited a week ago and no interview time chosen: one reminder (two weeks: overdue).
+BOOKING_REMINDER = timedelta(days=7)
+
 # An abandoned registration: one gentle nudge after a day, another after a week, then none.
 REGISTRATION_NUDGES = ((1, timedelta(hours=24)), (2, timedelta(days=7)))
 

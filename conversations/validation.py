@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, time
 
 import phonenumbers
 from babel.dates import parse_date
@@ -100,3 +100,12 @@ def parse_day(text: str, *, locale: str, earliest: date | None = None, latest: d
             __("That date is too far ahead: the latest possible is {date}."), date=latest.isoformat()
         )
     return value
+
+
+def parse_time(text: str) -> time:
+    """A time of day written 10:00 or 9:30."""
+    try:
+        hours, minutes = (int(part) for part in text.strip().replace(".", ":").split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise Invalid(__("I could not read the time {time}: write it like 10:00."), time=text[:20]) from None

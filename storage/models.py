@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -72,6 +72,7 @@ class Person(SQLModel, table=True):
     unreachable_at: datetime | None = _when()
     consent_at: datetime | None = _when()
     registered_at: datetime | None = _when()
+    invited_at: datetime | None = _when()
     status: str | None = Field(default=None, max_length=32, index=True)
     role: str | None = Field(default=None, max_length=16)
     name: str | None = Field(default=None, max_length=120)
@@ -174,3 +175,55 @@ class ProcessedUpdate(SQLModel, table=True):
         sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
     )
     processed_at: datetime = _when(nullable=False)
+
+
+class InterviewSlot(SQLModel, table=True):
+    """A time a coordinator offers for interviews, stored in UTC."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    starts_at: datetime = _when(nullable=False, index=True)
+    minutes: int
+    place: str = Field(max_length=200)
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = _when(nullable=False)
+    removed_at: datetime | None = _when()
+
+    @property
+    def short_id(self) -> str:
+        """The id coordinators type, like S-3."""
+        return f"S-{self.id}"
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the interview is over."""
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class Booking(SQLModel, table=True):
+    """A person's booking of a slot; at most one active booking per slot."""
+
+    # The unique partial index is what lets exactly one of two simultaneous presses win.
+    __table_args__ = (
+        Index(
+            "ix_booking_active_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="interviewslot.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: str = Field(default=BookingStatus.BOOKED, max_length=16)
+    created_at: datetime = _when(nullable=False)
+    confirmed_at: datetime | None = _when()
+    ended_at: datetime | None = _when()

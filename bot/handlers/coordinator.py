@@ -1,21 +1,54 @@
-"""Coordinator commands; the allow-list filter applies to the whole router."""
+"""Coordinator commands and buttons; the allow-list filter applies to the whole router."""
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command
-from aiogram.types import Message
+from collections.abc import Callable
 
-from admin import commands
-from bot.filters import IsCoordinator
-from conversations import participant
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from admin import interviews
+from bot.filters import DataPrefix, IsCoordinator
+from conversations import events, participant
 from conversations.context import Ctx
 
+# Commands that take the rest of the line as their argument.
+WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
+    "invite": interviews.invite,
+    "addslot": interviews.addslot,
+    "delslot": interviews.delslot,
+}
+WITHOUT: dict[str, Callable[[Ctx], None]] = {
+    "queue": interviews.queue,
+    "slots": interviews.slots,
+    "overdue": interviews.overdue,
+}
 
-async def queue(message: Message, ctx: Ctx) -> None:
-    """/queue."""
-    commands.queue(ctx)
+
+async def with_arguments(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    """/invite P-12, /addslot …, /delslot S-3."""
+    WITH_ARGUMENTS[command.command](ctx, command.args or "")
+
+
+async def without_arguments(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    """/queue, /slots, /overdue; an open question is asked again afterwards."""
+    WITHOUT[command.command](ctx)
     participant.resume(ctx)
+
+
+async def invite_button(query: CallbackQuery, ctx: Ctx) -> str | None:
+    """The Invite button under /queue."""
+    return interviews.press_invite(ctx, events.Press(query.data or "", _message_id(query)))
+
+
+async def delete_button(query: CallbackQuery, ctx: Ctx) -> str | None:
+    """Confirming the removal of a booked slot."""
+    return interviews.press_delete(ctx, events.Press(query.data or "", _message_id(query)))
+
+
+def _message_id(query: CallbackQuery) -> int | None:
+    return query.message.message_id if query.message is not None else None
 
 
 def make_router() -> Router:
@@ -23,5 +56,8 @@ def make_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsCoordinator())
     router.callback_query.filter(IsCoordinator())
-    router.message.register(queue, Command("queue"))
+    router.message.register(with_arguments, Command(*WITH_ARGUMENTS))
+    router.message.register(without_arguments, Command(*WITHOUT))
+    router.callback_query.register(invite_button, DataPrefix(interviews.INVITE_PREFIX))
+    router.callback_query.register(delete_button, DataPrefix(interviews.DELETE_PREFIX))
     return router

@@ -1,4 +1,4 @@
-"""Telegram glue of the registration: answers, /back and /skip, and its buttons."""
+"""Telegram glue of the participants' conversations: answers, /back and /skip, consent, language, booking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.filters import DataPrefix, FlowButton, typed_answer
-from conversations import events, participant
+from conversations import booking, events, participant
 from conversations.context import Ctx
 
 
@@ -19,6 +19,16 @@ async def consent(query: CallbackQuery, ctx: Ctx) -> str | None:
 async def language(query: CallbackQuery, ctx: Ctx) -> str | None:
     """A language picked from /language."""
     return participant.press_language(ctx, events.Press(query.data or "", _message_id(query)))
+
+
+async def book_button(query: CallbackQuery, ctx: Ctx) -> str | None:
+    """An interview time picked from an invitation."""
+    return booking.press_book(ctx, events.Press(query.data or "", _message_id(query)))
+
+
+async def booking_answer(query: CallbackQuery, ctx: Ctx) -> str | None:
+    """Coming, another time, or cancel, about a booked interview."""
+    return booking.press_answer(ctx, events.Press(query.data or "", _message_id(query)))
 
 
 async def answer_button(query: CallbackQuery, ctx: Ctx) -> str | None:
@@ -46,6 +56,8 @@ def make_router() -> Router:
     router.callback_query.register(consent, DataPrefix(participant.CONSENT_PREFIX))
     router.callback_query.register(language, DataPrefix(participant.LANGUAGE_PREFIX))
     router.callback_query.register(answer_button, FlowButton())
+    router.callback_query.register(book_button, DataPrefix(booking.BOOK_PREFIX))
+    router.callback_query.register(booking_answer, DataPrefix(booking.ANSWER_PREFIX))
     router.message.register(answer_text, typed_answer)  # first: the most frequent update of all
     router.message.register(navigate, Command("back", "skip"))
     return router

@@ -1,0 +1,345 @@
+"""Coordinator commands for interviews: slots, invitations, the queue and what is overdue."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from admin.slots import NewSlot, local_start, parse_slots
+from conversations import booking, engine, runner
+from conversations.context import Ctx, post
+from conversations.engine import Flow, Kind, Step
+from conversations.events import Button, Press, Reply
+from conversations.i18n import LANGUAGES, __
+from conversations.texts import role_name
+from conversations.validation import Invalid, parse_time
+from storage import interviews, queries
+from storage.models import BookingStatus, InterviewSlot, Person, Status
+from storage.queries import ConversationRow
+
+INVITE_PREFIX = "iv"
+DELETE_PREFIX = "ds"
+OVERDUE_AFTER = timedelta(days=14)
+_PERSON_ID = re.compile(r"^\s*[Pp]-?(\d{1,9})\s*$")
+_SLOT_ID = re.compile(r"^\s*[Ss]-?(\d{1,9})\s*$")
+
+
+def _person(ctx: Ctx, text: str, command: str) -> Person | None:
+    """The person a coordinator named as P-12; explains and returns None when there is none."""
+    match = _PERSON_ID.match(text or "")
+    person = ctx.session.get(Person, int(match[1])) if match else None
+    if person is None or person.status is None:
+        ctx.say(
+            Reply(
+                ctx.tr.gettext(
+                    "I do not know a registered person {given}. Write it like /{command} P-12; /queue shows the ids.",
+                    given=(text or "").strip()[:20] or "–",
+                    command=command,
+                )
+            )
+        )
+        return None
+    return person
+
+
+# -- slots --------------------------------------------------------------------------------------
+
+DAY, START, MINUTES, PLACE = "day", "start", "minutes", "place"
+ADD_SLOT_FLOW = Flow(
+    name="add_slot",
+    prefix="sl",
+    summary_title=__("A new interview slot:"),
+    steps=(
+        Step(
+            DAY,
+            __("Which day? Write the date, for example 2026-12-03."),
+            Kind.DATE,
+            __("Day"),
+            min=0,
+            max=365,
+        ),
+        Step(START, __("At what time does it start? For example 10:00."), Kind.TIME, __("Start")),
+        Step(MINUTES, __("How many minutes does it last?"), Kind.NUMBER, __("Minutes"), min=10, max=240),
+        Step(
+            PLACE,
+            __("Where? The address, as the person should find it."),
+            Kind.TEXT,
+            __("Place"),
+            min=2,
+            max=200,
+        ),
+    ),
+)
+
+
+def _add_slot_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
+    start = local_start(date.fromisoformat(answers[DAY]), parse_time(answers[START]), ctx.tr.tz.key)
+    if start <= ctx.now:
+        ctx.say(Reply(ctx.tr.gettext("That time has already passed.")))
+        return
+    _store(ctx, [NewSlot(start, int(answers[MINUTES]), answers[PLACE])])
+
+
+ADD_SLOT = runner.guided(
+    runner.Guided(ADD_SLOT_FLOW, finish=_add_slot_finished, cancelled=__("No slot was added."))
+)
+
+
+def addslot(ctx: Ctx, args: str) -> None:
+    """/addslot with a line, or alone for the step-by-step questions."""
+    if not args.strip():
+        runner.begin(ctx, ADD_SLOT)
+        return
+    try:
+        slots = parse_slots(args, zone=ctx.tr.tz.key, now=ctx.now)
+    except Invalid as problem:
+        ctx.say(Reply(ctx.tr.gettext(problem.msgid, **problem.params)))
+        return
+    _store(ctx, slots)
+
+
+def _store(ctx: Ctx, slots: list[NewSlot]) -> None:
+    """Add slots unless one overlaps another at the same place; then offer them to who waits."""
+    tr, session = ctx.tr, ctx.session
+    for new in slots:
+        clash = interviews.overlapping(session, place=new.place, starts_at=new.starts_at, minutes=new.minutes)
+        if clash is not None:
+            ctx.say(
+                Reply(
+                    tr.gettext(
+                        "Nothing was added: {when} overlaps {id} at the same place ({slot}).",
+                        when=f"{tr.date(new.starts_at)} {tr.time(new.starts_at)}",
+                        id=clash.short_id,
+                        slot=booking.slot_label(tr, clash),
+                    )
+                )
+            )
+            return
+    added = [
+        interviews.add_slot(
+            session,
+            starts_at=s.starts_at,
+            minutes=s.minutes,
+            place=s.place,
+            by=ctx.key.telegram_id,
+            now=ctx.now,
+        )
+        for s in slots
+    ]
+    offered = booking.offer_new_slots(session, i18n=ctx.i18n, now=ctx.now)
+    lines = [tr.ngettext("{count} slot added:", "{count} slots added:", len(added))]
+    lines += [f"{s.short_id} {booking.slot_label(tr, s)}" for s in added[:20]]
+    if offered:
+        lines.append(
+            tr.ngettext(
+                "Offered to {count} person waiting for a time.",
+                "Offered to {count} people waiting for a time.",
+                offered,
+            )
+        )
+    ctx.say(Reply("\n".join(lines)))
+
+
+def slots(ctx: Ctx) -> None:
+    """/slots: upcoming slots and who booked them."""
+    tr = ctx.tr
+    rows = interviews.upcoming(ctx.session, now=ctx.now)
+    if not rows:
+        ctx.say(Reply(tr.gettext("There are no upcoming interview slots. Add some with /addslot.")))
+        return
+    lines = [tr.gettext("Upcoming interview slots:"), ""]
+    for slot, person in rows[:60]:
+        who = f"{person.short_id} {person.name}" if person else tr.gettext("free")
+        lines.append(f"{slot.short_id} {booking.slot_label(tr, slot)} – {who}")
+    ctx.say(Reply("\n".join(lines)))
+
+
+def delslot(ctx: Ctx, args: str) -> None:
+    """/delslot S-3: a free slot goes at once; a booked one after she confirms."""
+    tr, session = ctx.tr, ctx.session
+    match = _SLOT_ID.match(args or "")
+    slot = session.get(InterviewSlot, int(match[1])) if match else None
+    if slot is None or slot.removed_at is not None:
+        ctx.say(
+            Reply(
+                tr.gettext(
+                    "There is no slot {given}. /slots shows the ids, like S-3.", given=(args or "–")[:20]
+                )
+            )
+        )
+        return
+    booked = interviews.booking_of_slot(session, slot_id=slot.id or 0)
+    if booked is None:
+        _remove(ctx, slot)
+        return
+    person = session.get(Person, booked.person_id)
+    assert person is not None
+    ctx.say(
+        Reply(
+            tr.gettext(
+                "{id} is booked by {name} ({person}). Remove it anyway? She will be told and offered other times.",
+                id=slot.short_id,
+                name=person.name,
+                person=person.short_id,
+            ),
+            ((Button(tr.gettext("Remove it"), f"{DELETE_PREFIX}:{slot.id}"),),),
+        )
+    )
+
+
+def press_delete(ctx: Ctx, event: Press) -> str | None:
+    """The coordinator confirmed removing a booked slot."""
+    slot_id = event.data.partition(":")[2]
+    slot = ctx.session.get(InterviewSlot, int(slot_id)) if slot_id.isdigit() else None
+    if slot is None or slot.removed_at is not None:
+        return engine.stale(ctx.tr)
+    ctx.edit(event.message_id, Reply(ctx.tr.gettext("Removed: {id}", id=slot.short_id)))
+    _remove(ctx, slot)
+    return None
+
+
+def _remove(ctx: Ctx, slot: InterviewSlot) -> None:
+    session, now = ctx.session, ctx.now
+    slot.removed_at = now
+    session.add(slot)
+    booked = interviews.booking_of_slot(session, slot_id=slot.id or 0)
+    if booked is not None:
+        booked.status, booked.ended_at = BookingStatus.CANCELLED, now
+        session.add(booked)
+        session.flush()
+        person = session.get(Person, booked.person_id)
+        assert person is not None
+        tr = ctx.i18n.translator(person.language)
+        intro = tr.gettext(
+            "We are sorry: your interview time {slot} had to be cancelled.", slot=booking.slot_label(tr, slot)
+        )
+        reply, _ = booking.offer(session, tr, now, intro)
+        post(session, person.telegram_id, reply, tr, now)
+    ctx.say(Reply(ctx.tr.gettext("{id} is removed.", id=slot.short_id)))
+
+
+# -- invitations and the queue ------------------------------------------------------------------------
+
+
+def invite(ctx: Ctx, args: str) -> None:
+    """/invite P-12: she is invited to book an interview."""
+    person = _person(ctx, args, "invite")
+    if person is not None:
+        _invite(ctx, person)
+
+
+def press_invite(ctx: Ctx, event: Press) -> str | None:
+    """The Invite button under /queue."""
+    person_id = event.data.partition(":")[2]
+    person = ctx.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    if person is None or person.status != Status.REGISTERED:
+        return engine.stale(ctx.tr)
+    _invite(ctx, person)
+    return None
+
+
+def _invite(ctx: Ctx, person: Person) -> None:
+    tr = ctx.tr
+    if person.status not in (Status.REGISTERED, Status.AWAITING_INTERVIEW):
+        ctx.say(
+            Reply(
+                tr.gettext(
+                    "{name} ({id}) cannot be invited: her status is {status}.",
+                    name=person.name,
+                    id=person.short_id,
+                    status=person.status,
+                )
+            )
+        )
+        return
+    if interviews.active_booking(ctx.session, person_id=person.id or 0) is not None:
+        ctx.say(
+            Reply(
+                tr.gettext(
+                    "{name} ({id}) has already booked an interview.", name=person.name, id=person.short_id
+                )
+            )
+        )
+        return
+    again = person.status == Status.AWAITING_INTERVIEW
+    if not again:
+        queries.set_status(ctx.session, person=person, status=Status.AWAITING_INTERVIEW, now=ctx.now)
+    person.invited_at = ctx.now
+    ctx.session.add(person)
+    booking.send_invitation(
+        ctx.session, person=person, i18n=ctx.i18n, coordinators=ctx.coordinators, now=ctx.now
+    )
+    msgid = (
+        __("{name} ({id}) is invited again.") if again else __("{name} ({id}) is invited to an interview.")
+    )
+    ctx.say(Reply(tr.gettext(msgid, name=person.name, id=person.short_id)))
+
+
+def queue(ctx: Ctx) -> None:
+    """/queue: who waits for the coordinators, by step, the longest waiting first."""
+    tr, session, now = ctx.tr, ctx.session, ctx.now
+    registered = queries.people_with_status(session, status=Status.REGISTERED)
+    invited = queries.people_with_status(session, status=Status.AWAITING_INTERVIEW)
+    ready = queries.people_with_status(session, status=Status.READY_TO_BE_MATCHED)
+    if not (registered or invited or ready):
+        ctx.say(Reply(tr.gettext("Nobody is waiting for the coordinators just now.")))
+        return
+    lines: list[str] = []
+    buttons: list[tuple[Button, ...]] = []
+
+    def line(person: Person, extra: str = "") -> str:
+        since = person.invited_at if person.status == Status.AWAITING_INTERVIEW else person.registered_at
+        days = (now - since).days if since else 0
+        waited = tr.ngettext("{count} day", "{count} days", days)
+        language = LANGUAGES.get(person.language, person.language)
+        role = role_name(tr, person.role)
+        return f"{person.short_id} {person.name} – {role}, {person.city}, {language}, {waited}{extra}"
+
+    if registered:
+        lines += ["", tr.gettext("Registered, not yet invited:")]
+        lines += [line(p) for p in registered]
+        buttons += [
+            (Button(tr.gettext("Invite {id}", id=p.short_id), f"{INVITE_PREFIX}:{p.id}"),)
+            for p in registered[:8]
+        ]
+    booked_lines, waiting_lines = [], []
+    for person in invited:
+        found = interviews.active_booking(session, person_id=person.id or 0)
+        if found:
+            booked_lines.append(line(person, f" – {booking.slot_label(tr, found[1])}"))
+        else:
+            waiting_lines.append(line(person))
+    if waiting_lines:
+        lines += ["", tr.gettext("Invited, no time booked yet:"), *waiting_lines]
+    if booked_lines:
+        lines += ["", tr.gettext("Interview booked:"), *booked_lines]
+    if ready:
+        lines += ["", tr.gettext("Interviewed, ready to be matched:"), *[line(p) for p in ready]]
+    ctx.say(Reply("\n".join(lines).strip(), tuple(buttons)))
+
+
+def overdue(ctx: Ctx) -> None:
+    """/overdue: invited two weeks ago or more and still no time booked."""
+    tr, now = ctx.tr, ctx.now
+    late = [
+        p
+        for p in interviews.waiting_for_slots(ctx.session)
+        if p.invited_at and now - p.invited_at >= OVERDUE_AFTER
+    ]
+    if not late:
+        ctx.say(Reply(tr.gettext("Nothing is overdue.")))
+        return
+    lines = [tr.gettext("Invited 14 days ago or more, no interview booked – call her or /invite again:"), ""]
+    for person in late:
+        days = (now - person.invited_at).days if person.invited_at else 0
+        lines.append(
+            tr.ngettext(
+                "{id} {name} – invited {count} day ago",
+                "{id} {name} – invited {count} days ago",
+                days,
+                id=person.short_id,
+                name=person.name,
+            )
+        )
+    ctx.say(Reply("\n".join(lines)))
