@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -15,15 +16,14 @@ log = logging.getLogger(__name__)
 
 
 def create_scheduler(
-    db: Database, clock: Clock, i18n: I18n, *, every_seconds: float, wake: object
+    db: Database, clock: Clock, i18n: I18n, *, every_seconds: float, wake: Callable[[], None]
 ) -> AsyncIOScheduler:
     """A scheduler whose interval job sweeps what is due and wakes the sender."""
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def job() -> None:
-        report = sweep(db, clock, i18n)
-        if callable(wake):
-            wake()
+        sweep(db, clock, i18n)
+        wake()  # whatever the sweep wrote to the outbox goes out now
 
     # One run at a time; a run missed while the process slept is simply the next run.
     scheduler.add_job(job, "interval", seconds=every_seconds, id="sweep", max_instances=1, coalesce=True)

@@ -69,7 +69,7 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
                 report.interview_reminders += 1
     with db.session() as session:
         late = [
-            (p.id, p.invited_at)
+            (p.id or 0, p.invited_at)
             for p in interviews.waiting_for_slots(session)
             if p.invited_at and now - p.invited_at >= timeline.BOOKING_REMINDER
         ]

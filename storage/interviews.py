@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import literal
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +37,8 @@ def add_slot(
     return slot
 
 
-def _active_booking_of_slot():  # type: ignore[no-untyped-def]
+def _active_booking_of_slot() -> Any:
+    """The slots someone holds now."""
     return select(Booking.slot_id).where(Booking.status == BookingStatus.BOOKED)
 
 
@@ -77,7 +79,7 @@ def book(session: Session, *, slot_id: int, person_id: int, now: datetime) -> in
         dialect.insert(Booking)
         .values(slot_id=slot_id, person_id=person_id, status=BookingStatus.BOOKED, created_at=now)
         .on_conflict_do_nothing()
-        .returning(literal(1), Booking.id)  # type: ignore[arg-type]
+        .returning(literal(1), Booking.id)
     )
     row = session.execute(statement).first()
     return int(row[1]) if row else None
