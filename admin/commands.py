@@ -13,6 +13,9 @@ COORDINATOR_COMMANDS: dict[str, str] = {
     "addslot": __("Add interview times"),
     "slots": __("Upcoming interview times"),
     "delslot": __("Remove an interview time: /delslot S-3"),
+    "interviewed": __("Write interview notes: /interviewed P-12"),
+    "noshow": __("She did not come to her interview: /noshow P-12"),
+    "person": __("Everything about one person: /person P-12"),
     "overdue": __("What is overdue"),
 }
 
@@ -27,3 +30,10 @@ def refuse(ctx: Ctx, command: str) -> None:
             )
         )
     )
+
+
+def coordinator_help(ctx: Ctx) -> None:
+    """The coordinators' commands, each with what it does, in her language."""
+    lines = [ctx.tr.gettext("As a coordinator you also have:")]
+    lines += [f"/{name} – {ctx.tr.gettext(text)}" for name, text in COORDINATOR_COMMANDS.items()]
+    ctx.say(Reply("\n".join(lines)))

@@ -12,10 +12,11 @@ from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import LANGUAGES, __
-from conversations.texts import role_name
+from conversations.participant import profile_lines
+from conversations.texts import role_name, status_name
 from conversations.validation import Invalid, parse_time
 from storage import interviews, queries
-from storage.models import BookingStatus, InterviewSlot, Person, Status
+from storage.models import BookingStatus, InterviewNote, InterviewSlot, Person, Status
 from storage.queries import ConversationRow
 
 INVITE_PREFIX = "iv"
@@ -343,3 +344,174 @@ def overdue(ctx: Ctx) -> None:
             )
         )
     ctx.say(Reply("\n".join(lines)))
+
+
+# -- the interview itself: notes, no-shows, and one person's whole record --------------------------
+
+NOTE_FIELDS = (
+    ("date", __("Date of the interview (skip for today)"), Kind.DATE),
+    ("interviewer", __("Interviewer (skip for yourself)"), Kind.TEXT),
+    ("knowledge", __("How does she know the network?"), Kind.TEXT),
+    ("personal", __("Personal profile"), Kind.TEXT),
+    ("professional", __("Professional profile: education, work, skills, languages"), Kind.TEXT),
+    ("network", __("Her network"), Kind.TEXT),
+    ("visions", __("Visions and goals"), Kind.TEXT),
+    ("match_wishes", __("Wishes for a match"), Kind.TEXT),
+    ("others", __("Anything else"), Kind.TEXT),
+)
+NOTES_FLOW = Flow(
+    name="interview_notes",
+    prefix="nt",
+    summary_title=__("Interview notes (only coordinators will see them):"),
+    sensitive=True,
+    steps=tuple(
+        Step(
+            field,
+            label,
+            kind,
+            label,
+            optional=True,
+            min=-3650 if kind is Kind.DATE else 1,
+            max=0 if kind is Kind.DATE else 2000,
+        )
+        for field, label, kind in NOTE_FIELDS
+    ),
+)
+READY = __(
+    "Thank you for the interview! You are now ready to be matched with a {partner}. 🌱\n\n"
+    "A good match depends on who is in the network just now, so it can take some time. We will write to you "
+    "here as soon as we have a proposal."
+)
+
+
+def interviewed(ctx: Ctx, args: str) -> None:
+    """/interviewed P-12: the notes, step by step; at the end she is ready to be matched."""
+    person = _person(ctx, args, "interviewed")
+    if person is None:
+        return
+    if person.status not in (Status.REGISTERED, Status.AWAITING_INTERVIEW):
+        ctx.say(
+            Reply(
+                ctx.tr.gettext(
+                    "{name} ({id}) cannot be interviewed now: her status is {status}.",
+                    name=person.name,
+                    id=person.short_id,
+                    status=person.status,
+                )
+            )
+        )
+        return
+    notice = ctx.tr.gettext(
+        "Interview notes for {name} ({id}). Every question can be skipped.",
+        name=person.name,
+        id=person.short_id,
+    )
+    runner.begin(ctx, NOTES, context={"subject": person.id}, notice=notice)
+
+
+def _notes_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
+    session, now = ctx.session, ctx.now
+    person = session.get(Person, conversation.context.get("subject", 0))
+    if person is None or person.status not in (Status.REGISTERED, Status.AWAITING_INTERVIEW):
+        ctx.say(Reply(ctx.tr.gettext("Nothing was saved: her status changed while you wrote the notes.")))
+        return
+    assert ctx.notes is not None, "the dispatcher is built with a notes cipher"
+    notes = {**answers, "date": answers.get("date") or now.astimezone(ctx.tr.tz).date().isoformat()}
+    notes["interviewer"] = answers.get("interviewer") or ctx.person.name or str(ctx.key.telegram_id)
+    session.add(
+        InterviewNote(
+            person_id=person.id or 0,
+            interviewer=ctx.key.telegram_id,
+            sealed=ctx.notes.seal(notes),
+            created_at=now,
+        )
+    )
+    found = interviews.active_booking(session, person_id=person.id or 0)
+    if found is not None:
+        found[0].status, found[0].ended_at = BookingStatus.ATTENDED, now
+        session.add(found[0])
+    queries.set_status(session, person=person, status=Status.READY_TO_BE_MATCHED, now=now)
+    tr = ctx.i18n.translator(person.language)
+    partner = tr.gettext("mentor") if person.role == "mentee" else tr.gettext("mentee")
+    post(session, person.telegram_id, Reply(tr.gettext(READY, partner=partner)), tr, now)
+    ctx.say(
+        Reply(
+            ctx.tr.gettext(
+                "Saved. {name} ({id}) is ready to be matched.", name=person.name, id=person.short_id
+            )
+        )
+    )
+
+
+NOTES = runner.guided(
+    runner.Guided(NOTES_FLOW, finish=_notes_finished, cancelled=__("The notes were not saved."))
+)
+
+
+def noshow(ctx: Ctx, args: str) -> None:
+    """/noshow P-12: she missed her interview; she is asked to choose a new time."""
+    person = _person(ctx, args, "noshow")
+    if person is None:
+        return
+    session, now = ctx.session, ctx.now
+    found = interviews.active_booking(session, person_id=person.id or 0)
+    if found is None:
+        ctx.say(
+            Reply(
+                ctx.tr.gettext("{name} ({id}) has no booked interview.", name=person.name, id=person.short_id)
+            )
+        )
+        return
+    found[0].status, found[0].ended_at = BookingStatus.NO_SHOW, now
+    session.add(found[0])
+    session.flush()
+    tr = ctx.i18n.translator(person.language)
+    intro = tr.gettext("We missed you at your interview. It happens! Please choose a new time.")
+    reply, _ = booking.offer(session, tr, now, intro)
+    post(session, person.telegram_id, reply, tr, now)
+    ctx.say(
+        Reply(
+            ctx.tr.gettext(
+                "Recorded: {name} ({id}) did not come. She is asked to book again.",
+                name=person.name,
+                id=person.short_id,
+            )
+        )
+    )
+
+
+def person_record(ctx: Ctx, args: str) -> None:
+    """/person P-12: her profile, her status history, her bookings and the interview notes."""
+    person = _person(ctx, args, "person")
+    if person is None:
+        return
+    tr, session = ctx.tr, ctx.session
+    lines = [f"{person.short_id} {person.name}", profile_lines(tr, person), "", tr.gettext("Status history:")]
+    lines += [
+        f"• {tr.date(change.at)}: {status_name(tr, change.status)}"
+        for change in interviews.status_history(session, person_id=person.id or 0)
+    ]
+    bookings = interviews.bookings_of(session, person_id=person.id or 0)
+    if bookings:
+        lines += ["", tr.gettext("Interview bookings:")]
+        lines += [
+            f"• {booking.slot_label(tr, slot)}: {tr.gettext(BOOKING_STATES[b.status])}"
+            for b, slot in bookings
+        ]
+    notes = interviews.notes_of(session, person_id=person.id or 0)
+    for note in notes:
+        assert ctx.notes is not None
+        opened = ctx.notes.open(note.sealed)
+        lines += ["", tr.gettext("Interview notes:")]
+        lines += [
+            f"• {tr.gettext(label)}: {opened[field]}" for field, label, _ in NOTE_FIELDS if opened.get(field)
+        ]
+    ctx.say(Reply("\n".join(lines)), sealed=bool(notes))  # the notes stay sealed in the outbox too
+
+
+BOOKING_STATES: dict[str, str] = {
+    BookingStatus.BOOKED: __("booked"),
+    BookingStatus.CANCELLED: __("cancelled"),
+    BookingStatus.ATTENDED: __("interviewed"),
+    BookingStatus.NO_SHOW: __("did not come"),
+}

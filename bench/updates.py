@@ -32,6 +32,7 @@ from bot.app import create_dispatcher
 from bot.settings import Settings
 from conversations.clock import FakeClock
 from conversations.i18n import I18n
+from storage.crypto import NotesCipher, new_key
 from storage.db import Database
 
 LANGUAGES = ["en", "da", "ar", "fa", "uk", "ru", "tr", "so"]
@@ -115,7 +116,10 @@ async def main(people: int, database_url: str | None) -> None:
         db.upgrade() if database_url is None else db.create_all()
         clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
         settings = Settings(_env_file=None, coordinators=frozenset({1}))  # type: ignore[call-arg]
-        dp = create_dispatcher(settings=settings, db=db, i18n=I18n(), clock=clock, wake=lambda: None)
+        notes = NotesCipher([new_key()])
+        dp = create_dispatcher(
+            settings=settings, db=db, i18n=I18n(), clock=clock, wake=lambda: None, notes=notes
+        )
         bot = Bot("42:BENCH-token-for-an-instant-session", session=InstantSession())
         now = clock.now()
         ids = iter(range(1, 10**9))

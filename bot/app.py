@@ -15,17 +15,24 @@ from bot.middlewares import TurnMiddleware
 from bot.settings import Settings
 from conversations.clock import Clock
 from conversations.i18n import I18n
+from storage.crypto import NotesCipher
 from storage.db import Database
 
 
 def create_dispatcher(
-    *, settings: Settings, db: Database, i18n: I18n, clock: Clock, wake: Callable[[], None]
+    *,
+    settings: Settings,
+    db: Database,
+    i18n: I18n,
+    clock: Clock,
+    wake: Callable[[], None],
+    notes: NotesCipher,
 ) -> Dispatcher:
     """The dispatcher with its middlewares and routers; all state is in the database."""
     # Conversation state lives in our own tables (storage.Conversation), so aiogram's FSM,
     # and the per-update work of its middleware, is not needed.
     dp = Dispatcher(disable_fsm=True)
-    dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake))
+    dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake, notes))
     dp.message.filter(private_chat)  # the programme is one-to-one: groups are ignored
     dp.include_routers(*build_routers())
     return dp

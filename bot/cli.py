@@ -49,6 +49,14 @@ def db_upgrade() -> None:
     typer.echo("The database is up to date.")
 
 
+@app.command("notes-key")
+def notes_key() -> None:
+    """Print a new key for MENTORBOT_NOTES_KEYS (keep a copy safe: notes need it to be read)."""
+    from storage.crypto import new_key
+
+    typer.echo(new_key())
+
+
 @app.command()
 def chat(
     user: int = typer.Option(1001, help="The sandbox user id to chat as."),

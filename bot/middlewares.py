@@ -15,6 +15,7 @@ from conversations.clock import Clock
 from conversations.context import Ctx
 from conversations.i18n import I18n, pick_language
 from storage import queries
+from storage.crypto import NotesCipher
 from storage.db import Database, Turn
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,22 @@ class TurnMiddleware(BaseMiddleware):
     """
 
     def __init__(
-        self, db: Database, settings: Settings, i18n: I18n, clock: Clock, wake: Callable[[], None]
+        self,
+        db: Database,
+        settings: Settings,
+        i18n: I18n,
+        clock: Clock,
+        wake: Callable[[], None],
+        notes: NotesCipher,
     ) -> None:
-        self.db, self.settings, self.i18n, self.clock, self.wake = db, settings, i18n, clock, wake
+        self.db, self.settings, self.i18n, self.clock, self.wake, self.notes = (
+            db,
+            settings,
+            i18n,
+            clock,
+            wake,
+            notes,
+        )
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
@@ -75,6 +89,7 @@ class TurnMiddleware(BaseMiddleware):
             coordinators=self.settings.coordinators,
             phone_region=self.settings.phone_region,
             username=user.username,
+            notes=self.notes,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
+from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -49,6 +50,7 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         assert settings.token is not None
         token, api_url = settings.token.get_secret_value(), settings.api_url
     bot = create_bot(token, api_url)
+    notes = settings.notes_cipher(Path("var"))
     sender = Sender(
         db,
         bot,
@@ -58,8 +60,9 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         per_second=settings.send_per_second,
         per_chat_per_second=settings.send_per_chat_per_second,
         per_chat_burst=settings.send_per_chat_burst,
+        notes=notes,
     )
-    dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake)
+    dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake, notes=notes)
     scheduler = create_scheduler(db, clock, i18n, every_seconds=settings.sweep_seconds, wake=sender.wake)
     sender_task = asyncio.create_task(sender.run(), name="sender")
     scheduler.start()

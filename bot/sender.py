@@ -33,6 +33,7 @@ from conversations.context import tell_coordinators
 from conversations.events import Reply
 from conversations.i18n import I18n, Translator
 from storage import queries
+from storage.crypto import NotesCipher
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -84,9 +85,11 @@ class Sender:
         per_second: float = 30,
         per_chat_per_second: float = 1,
         per_chat_burst: int = 3,
+        notes: NotesCipher | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.db, self.bot, self.clock, self.i18n, self.coordinators = db, bot, clock, i18n, coordinators
+        self.notes = notes
         self.limiter = AsyncLimiter(per_second, 1)
         # One a second per chat on average, with room for a short burst: an answer that
         # takes three messages then arrives at once instead of over three seconds.
@@ -173,6 +176,9 @@ class Sender:
 
     async def _call(self, message: OutboxMessage) -> int | None:
         data = message.payload
+        if "sealed" in data:
+            assert self.notes is not None, "a sealed message needs the notes cipher"
+            data = {**self.notes.open(data["sealed"]), **{k: v for k, v in data.items() if k != "sealed"}}
         if message.kind == "message":
             pieces = split_text(data["text"])
             result = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from conversations.i18n import LANGUAGES
+from storage.crypto import NotesCipher, sandbox_key
 
 TELEGRAM_API = "https://api.telegram.org"
 TOKEN_FORMAT = re.compile(r"^\d+:[\w-]{20,}$")
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     default_language: str = "en"
     timezone: str = "Europe/Copenhagen"
     phone_region: str = "DK"
+
+    # Fernet keys for interview notes, comma-separated; the first encrypts (`mentorbot notes-key`).
+    notes_keys: SecretStr | None = None
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -83,6 +88,34 @@ class Settings(BaseSettings):
                 f"MENTORBOT_TIMEZONE {value!r} is not a time zone name like Europe/Copenhagen"
             ) from None
         return value
+
+    @field_validator("notes_keys")
+    @classmethod
+    def _notes_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        try:
+            NotesCipher(value.get_secret_value().split(","))
+        except ValueError:
+            raise ValueError(
+                "MENTORBOT_NOTES_KEYS must be Fernet keys made by `mentorbot notes-key`"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _real_networks_keep_their_own_key(self) -> Settings:
+        if self.token is not None and self.notes_keys is None:
+            raise ValueError(
+                "with a real bot token, set MENTORBOT_NOTES_KEYS (make one with `mentorbot notes-key` and keep a "
+                "copy safe: without it the interview notes cannot be read)"
+            )
+        return self
+
+    def notes_cipher(self, var: Path) -> NotesCipher:
+        """The cipher for interview notes; the sandbox keeps its own key under var/."""
+        if self.notes_keys is not None:
+            return NotesCipher(self.notes_keys.get_secret_value().split(","))
+        return NotesCipher([sandbox_key(var / "notes.key")])
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -15,6 +15,7 @@ from conversations.clock import Clock
 from conversations.events import Reply
 from conversations.i18n import I18n, Translator
 from storage import queries
+from storage.crypto import NotesCipher
 from storage.db import Turn
 from storage.models import Person
 
@@ -41,6 +42,7 @@ class Ctx:
     coordinators: frozenset[int]
     phone_region: str = "DK"
     username: str | None = None
+    notes: NotesCipher | None = None  # seals interview notes; coordinators' turns only need it
 
     @property
     def db(self) -> Connection:
@@ -69,15 +71,22 @@ class Ctx:
         """Whether she is on the coordinators' allow-list."""
         return self.key.telegram_id in self.coordinators
 
-    def say(self, reply: Reply) -> None:
-        """Send her a message (through the outbox, in this transaction)."""
-        post(self.db, self.key.telegram_id, reply, self.tr, self.now)
+    def say(self, reply: Reply, *, sealed: bool = False) -> None:
+        """Send her a message (through the outbox, in this transaction); sealed: stored encrypted."""
+        data = self._sealed(payload(reply, self.tr)) if sealed else payload(reply, self.tr)
+        queries.enqueue(self.db, chat_id=self.key.telegram_id, kind="message", payload=data, now=self.now)
 
-    def edit(self, message_id: int | None, reply: Reply) -> None:
+    def edit(self, message_id: int | None, reply: Reply, *, sealed: bool = False) -> None:
         """Change a message she already has (e.g. take the buttons off an answered question)."""
         if message_id is not None:
-            data = payload(reply, self.tr) | {"message_id": message_id}
+            data = self._sealed(payload(reply, self.tr)) if sealed else payload(reply, self.tr)
+            data["message_id"] = message_id
             queries.enqueue(self.db, chat_id=self.key.telegram_id, kind="edit", payload=data, now=self.now)
+
+    def _sealed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A payload whose text and buttons only the sender can read (interview notes pass the outbox)."""
+        assert self.notes is not None, "sealed messages need the notes cipher"
+        return {"sealed": self.notes.seal(data)}
 
     def switch_language(self, language: str) -> None:
         """Write to her in another language from now on."""

@@ -101,6 +101,7 @@ class Flow:
     prefix: str
     steps: tuple[Step, ...]
     summary_title: str = __("Please check your answers:")
+    sensitive: bool = False  # answers and the messages that repeat them are stored sealed
 
     def step(self, field_id: str) -> Step:
         """The step that stores field_id."""

@@ -22,7 +22,7 @@ from conversations.texts import (
     status_name,
 )
 from storage import queries
-from storage.models import Role, Status
+from storage.models import Person, Role, Status
 from storage.queries import ConversationRow
 
 CONSENT_PREFIX = "cs"
@@ -262,8 +262,6 @@ def help_(ctx: Ctx) -> None:
             role=role_name(tr, person.role),
             status=status_name(tr, person.status),
         )
-    if ctx.is_coordinator:
-        text += "\n\n" + tr.gettext("As a coordinator you also have:\n/queue – people waiting to be invited")
     ctx.say(Reply(text))
 
 
@@ -287,12 +285,9 @@ def whoami(ctx: Ctx) -> None:
     ctx.say(Reply("\n".join(lines)))
 
 
-def profile(ctx: Ctx) -> None:
-    """/profile: everything we keep about her."""
-    tr, person = ctx.tr, ctx.person
+def profile_lines(tr: Translator, person: Person) -> str:
+    """What is kept about a person, one line each, for her /profile and a coordinator's /person."""
     lines = [
-        tr.gettext("This is everything we keep about you:"),
-        "",
         _line(tr, __("Telegram number"), str(person.telegram_id)),
         _line(tr, __("Language"), LANGUAGES.get(person.language, person.language)),
     ]
@@ -308,7 +303,14 @@ def profile(ctx: Ctx) -> None:
             value = answers.get(step.field)
             if value not in (None, "", []):
                 lines.append(_line(tr, step.label, engine.display(step, value, answers, tr)))
-    elif registration(ctx) is not None:
+    return "\n".join(lines)
+
+
+def profile(ctx: Ctx) -> None:
+    """/profile: everything we keep about her."""
+    tr, person = ctx.tr, ctx.person
+    lines = [tr.gettext("This is everything we keep about you:"), "", profile_lines(tr, person)]
+    if person.status is None and registration(ctx) is not None:
         lines.append(
             tr.gettext(
                 "Your registration is not finished; your answers so far are kept until you finish or cancel."

@@ -16,6 +16,7 @@ from conversations.context import Ctx
 from conversations.engine import Flow, State
 from conversations.events import Event, Press, Reply
 from storage import queries
+from storage.crypto import NotesCipher
 from storage.queries import ConversationRow
 
 
@@ -30,6 +31,7 @@ class Guided:
 
 
 GUIDED: dict[str, Guided] = {}
+SEALED = "_sealed"
 
 
 def guided(spec: Guided) -> Guided:
@@ -49,14 +51,18 @@ def current(ctx: Ctx, flow: Flow | None = None) -> ConversationRow | None:
     return row if row is not None and (flow is None or row.flow == flow.name) else None
 
 
-def state_of(row: ConversationRow) -> State:
-    """The engine state stored in a conversation row."""
-    return State(row.step, row.rev, dict(row.answers), list(row.context.get("pending", [])))
+def state_of(row: ConversationRow, notes: NotesCipher | None = None) -> State:
+    """The engine state stored in a conversation row (a sensitive flow's answers are sealed)."""
+    answers = dict(row.answers)
+    if SEALED in answers:
+        assert notes is not None, "sealed answers need the notes cipher"
+        answers = notes.open(answers[SEALED])
+    return State(row.step, row.rev, answers, list(row.context.get("pending", [])))
 
 
 def ask_again(ctx: Ctx, row: ConversationRow, notice: str | None = None) -> Reply:
     """Her open question, as it stands."""
-    return engine.ask(GUIDED[row.flow].flow, state_of(row), ctx.tr, notice=notice)
+    return engine.ask(GUIDED[row.flow].flow, state_of(row, ctx.notes), ctx.tr, notice=notice)
 
 
 def begin(
@@ -74,11 +80,19 @@ def begin(
         person_id=ctx.key.id,
         flow=spec.flow.name,
         step=state.step,
-        answers=state.answers,
+        answers=_stored(ctx, spec, state.answers),
         context=context or {},
         now=ctx.now,
     )
-    ctx.say(engine.ask(spec.flow, state, ctx.tr, notice=notice))
+    ctx.say(engine.ask(spec.flow, state, ctx.tr, notice=notice), sealed=spec.flow.sensitive)
+
+
+def _stored(ctx: Ctx, spec: Guided, answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as they go to the database: sealed for a sensitive flow."""
+    if not spec.flow.sensitive or not answers:
+        return answers
+    assert ctx.notes is not None
+    return {SEALED: ctx.notes.seal(answers)}
 
 
 def converse(ctx: Ctx, event: Event, on_idle: Callable[[Ctx], None]) -> str | None:
@@ -92,24 +106,25 @@ def converse(ctx: Ctx, event: Event, on_idle: Callable[[Ctx], None]) -> str | No
     spec = GUIDED[row.flow]
     today = ctx.now.astimezone(ctx.tr.tz).date()
     outcome = engine.handle(
-        spec.flow, state_of(row), event, ctx.tr, phone_region=ctx.phone_region, today=today
+        spec.flow, state_of(row, ctx.notes), event, ctx.tr, phone_region=ctx.phone_region, today=today
     )
+    sealed = spec.flow.sensitive
     if outcome.changed:
         state = outcome.state
-        row.step, row.rev, row.answers = state.step, state.rev, state.answers
+        row.step, row.rev, row.answers = state.step, state.rev, _stored(ctx, spec, state.answers)
         row.context = {**row.context, "pending": state.pending}
         row.updated_at = ctx.now
         if outcome.completed:
             row.completed_at = ctx.now
-            answers = spec.flow.final_answers(row.answers)
+            answers = spec.flow.final_answers(state.answers)
             row.answers = {}  # the answers now live where finish puts them
         queries.save_conversation(ctx.db, conversation=row)
     if outcome.edit is not None and isinstance(event, Press):
-        ctx.edit(event.message_id, outcome.edit)
+        ctx.edit(event.message_id, outcome.edit, sealed=sealed)
     if outcome.completed:
         spec.finish(ctx, row, answers)
     for reply in outcome.replies:
-        ctx.say(reply)
+        ctx.say(reply, sealed=sealed)
     return outcome.toast
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import Booking, BookingStatus, InterviewSlot, Person
+from storage.models import Booking, BookingStatus, InterviewNote, InterviewSlot, Person, StatusChange
 
 
 def overlapping(session: Session, *, place: str, starts_at: datetime, minutes: int) -> InterviewSlot | None:
@@ -124,3 +124,28 @@ def due_interview_reminders(session: Session, *, now: datetime) -> Sequence[tupl
         )
     ).all()
     return [(b, s) for b, s in rows]
+
+
+def status_history(session: Session, *, person_id: int) -> Sequence[StatusChange]:
+    """Her statuses, oldest first."""
+    return session.exec(
+        select(StatusChange).where(StatusChange.person_id == person_id).order_by(col(StatusChange.id))
+    ).all()
+
+
+def bookings_of(session: Session, *, person_id: int) -> list[tuple[Booking, InterviewSlot]]:
+    """Every booking she made, with its slot, oldest first."""
+    rows = session.exec(
+        select(Booking, InterviewSlot)
+        .join(InterviewSlot, col(InterviewSlot.id) == col(Booking.slot_id))
+        .where(Booking.person_id == person_id)
+        .order_by(col(Booking.id))
+    ).all()
+    return [(b, s) for b, s in rows]
+
+
+def notes_of(session: Session, *, person_id: int) -> Sequence[InterviewNote]:
+    """Her interview notes, sealed, oldest first."""
+    return session.exec(
+        select(InterviewNote).where(InterviewNote.person_id == person_id).order_by(col(InterviewNote.id))
+    ).all()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -227,3 +228,13 @@ class Booking(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     confirmed_at: datetime | None = _when()
     ended_at: datetime | None = _when()
+
+
+class InterviewNote(SQLModel, table=True):
+    """A coordinator's notes from one interview, sealed (storage.crypto); never logged."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    interviewer: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _when(nullable=False)

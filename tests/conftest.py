@@ -25,6 +25,7 @@ from bot.sender import Sender
 from bot.settings import Settings
 from conversations.clock import FakeClock
 from conversations.i18n import I18n
+from storage.crypto import NotesCipher, new_key
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -144,11 +145,19 @@ class Harness:
         self.settings = Settings(_env_file=None, coordinators=coordinators, token=None)  # type: ignore[call-arg]
         self.session = RecordingSession()
         self.bot = Bot("42:TEST-token-for-the-recording-session", session=self.session)
+        self.notes = NotesCipher([new_key()])
         self.sender = Sender(
-            db, self.bot, clock, i18n, coordinators, per_second=10_000, per_chat_per_second=10_000
+            db,
+            self.bot,
+            clock,
+            i18n,
+            coordinators,
+            per_second=10_000,
+            per_chat_per_second=10_000,
+            notes=self.notes,
         )
         self.dp = create_dispatcher(
-            settings=self.settings, db=db, i18n=i18n, clock=clock, wake=self.sender.wake
+            settings=self.settings, db=db, i18n=i18n, clock=clock, wake=self.sender.wake, notes=self.notes
         )
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -249,9 +258,10 @@ class Harness:
         for row in rows:
             if row.kind not in ("message", "edit"):
                 continue
-            buttons = [[(label, data) for label, data in r] for r in row.payload.get("buttons", [])]
+            data = self.notes.open(row.payload["sealed"]) if "sealed" in row.payload else row.payload
+            buttons = [[(label, data) for label, data in r] for r in data.get("buttons", [])]
             message_id = row.message_id or 0
-            chat[message_id] = Sent(message_id, row.payload["text"], buttons)
+            chat[message_id] = Sent(message_id, data["text"], buttons)
         return list(chat.values())
 
     def texts(self, user_id: int) -> list[str]:

@@ -8,13 +8,21 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
+from admin.commands import coordinator_help
 from bot.filters import typed_command
 from conversations import participant
 from conversations.context import Ctx
 
+
 # Commands that answer and then give her back the question she was at.
+def _help(ctx: Ctx) -> None:
+    participant.help_(ctx)
+    if ctx.is_coordinator:
+        coordinator_help(ctx)
+
+
 INTERRUPTIONS: dict[str, Callable[[Ctx], None]] = {
-    "help": participant.help_,
+    "help": _help,
     "privacy": participant.privacy,
     "profile": participant.profile,
     "whoami": participant.whoami,

@@ -18,6 +18,9 @@ WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
     "invite": interviews.invite,
     "addslot": interviews.addslot,
     "delslot": interviews.delslot,
+    "interviewed": interviews.interviewed,
+    "noshow": interviews.noshow,
+    "person": interviews.person_record,
 }
 WITHOUT: dict[str, Callable[[Ctx], None]] = {
     "queue": interviews.queue,

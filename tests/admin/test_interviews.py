@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -193,3 +194,65 @@ async def test_a_week_without_booking_brings_one_reminder(harness: Harness) -> N
     h.clock.advance(days=7)
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
     assert f"{maryam.short_id} Maryam – invited 14 days ago" in overdue
+
+
+async def test_interview_notes_make_her_ready_and_stay_sealed(harness: Harness, database_url: str) -> None:
+    h = harness
+    maryam = registered(h, MARYAM, "Maryam", "fa", "mentee")
+    await h.send(COORDINATOR, "/addslot 2026-01-06 10:00 45 Here", language="en")
+    await h.send(COORDINATOR, f"/invite {maryam.short_id}")
+    await h.press(MARYAM, "bk:1")
+    h.clock.advance(days=1, hours=2)
+    started = await h.send(COORDINATOR, f"/interviewed {maryam.short_id}")
+    assert started[-1].text.startswith(
+        f"Interview notes for Maryam ({maryam.short_id}). Every question can be skipped."
+    )
+    await h.send(COORDINATOR, "/skip")  # date: today
+    await h.send(COORDINATOR, "/skip")  # interviewer: herself
+    await h.send(COORDINATOR, "A friend told her about the network")
+    await h.send(COORDINATOR, "Calm, determined; two children")
+    await h.send(COORDINATOR, "Nurse, 8 years in Kabul, secret-phrase-nursing")
+    for _ in range(4):
+        await h.send(COORDINATOR, "/skip")
+    summary = h.messages(COORDINATOR)[-1]
+    assert summary.text.startswith("Interview notes (only coordinators will see them):")
+    await h.press(COORDINATOR, summary.data("Confirm"), summary.message_id)
+    assert h.texts(COORDINATOR)[-1] == f"Saved. Maryam ({maryam.short_id}) is ready to be matched."
+    fa = h.i18n.translator("fa")
+    assert h.texts(MARYAM)[-1] == fa.gettext(
+        "Thank you for the interview! You are now ready to be matched with a {partner}. 🌱\n\n"
+        "A good match depends on who is in the network just now, so it can take some time. We will write to you "
+        "here as soon as we have a proposal.",
+        partner=fa.gettext("mentor"),
+    )
+    with h.db.session() as session:
+        person = session.get(Person, maryam.id)
+        assert person is not None and person.status == "ready_to_be_matched"
+        assert session.exec(select(Booking)).one().status == "attended"
+
+    record = (await h.send(COORDINATOR, f"/person {maryam.short_id}"))[-1].text
+    assert "• Professional profile: education, work, skills, languages: Nurse, 8 years in Kabul" in record
+    assert "• Interviewer (skip for yourself): User1" not in record or "Interview notes:" in record
+    assert "ready to be matched" in record and "interviewed" in record
+    if database_url.startswith("sqlite"):  # the file and its write-ahead log, as a thief would copy them
+        files = Path(database_url.removeprefix("sqlite:///")).parent.glob("test.sqlite3*")
+        raw = b"".join(path.read_bytes() for path in files)
+        assert b"secret-phrase-nursing" not in raw and b"Kabul" not in raw
+        assert b"Maryam" in raw, "the check reads the real files"
+
+
+async def test_a_missed_interview(harness: Harness) -> None:
+    h = harness
+    maryam = registered(h, MARYAM, "Maryam", "en", "mentee")
+    await h.send(COORDINATOR, "/addslot 2026-01-06 10:00 45 Here", language="en")
+    await h.send(COORDINATOR, "/addslot 2026-01-09 10:00 45 Here")
+    await h.send(COORDINATOR, f"/invite {maryam.short_id}")
+    await h.press(MARYAM, "bk:1")
+    h.clock.advance(days=1, hours=3)
+    done = await h.send(COORDINATOR, f"/noshow {maryam.short_id}")
+    assert done[-1].text == f"Recorded: Maryam ({maryam.short_id}) did not come. She is asked to book again."
+    again = h.messages(MARYAM)[-1]
+    assert again.text.startswith("We missed you at your interview.")
+    assert [data for row in again.buttons for _, data in row] == ["bk:2"]
+    nothing = await h.send(COORDINATOR, f"/noshow {maryam.short_id}")
+    assert nothing[-1].text == f"Maryam ({maryam.short_id}) has no booked interview."

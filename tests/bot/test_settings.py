@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from storage.crypto import new_key
 
 
 def make(**values: object) -> Settings:
@@ -40,4 +41,19 @@ def test_bad_settings_are_explained(values: dict[str, object], message: str) -> 
 def test_no_token_means_the_sandbox() -> None:
     assert make().sandbox
     assert make(token="").sandbox
-    assert not make(token="123456:" + "A" * 35).sandbox
+    assert not make(token="123456:" + "A" * 35, notes_keys=new_key()).sandbox
+
+
+def test_a_real_network_needs_its_own_notes_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="set MENTORBOT_NOTES_KEYS"):
+        make(token="123456:" + "A" * 35)
+    with pytest.raises(ValidationError, match="Fernet keys"):
+        make(notes_keys="not-a-key")
+    old, new = new_key(), new_key()
+    sealed = make(notes_keys=old).notes_cipher(tmp_path).seal({"a": 1})
+    assert make(notes_keys=f"{new},{old}").notes_cipher(tmp_path).open(sealed) == {"a": 1}, (
+        "keys can be rotated"
+    )
+    sandbox = make().notes_cipher(tmp_path)
+    assert (tmp_path / "notes.key").stat().st_mode & 0o777 == 0o600
+    assert make().notes_cipher(tmp_path).open(sandbox.seal({"b": 2})) == {"b": 2}, "the sandbox keeps its key"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:54:12.561800
+Create Date: 2026-11-25 15:59:17.809697
 """
 
 from alembic import op
@@ -135,6 +135,18 @@ def upgrade() -> None:
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_person_id'), ['person_id'], unique=False)
 
+    op.create_table('interviewnote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('interviewer', sa.BigInteger(), nullable=False),
+    sa.Column('sealed', sa.Text(), nullable=False),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('interviewnote', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interviewnote_person_id'), ['person_id'], unique=False)
+
     op.create_table('statuschange',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -155,6 +167,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_statuschange_person_id'))
 
     op.drop_table('statuschange')
+    with op.batch_alter_table('interviewnote', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interviewnote_person_id'))
+
+    op.drop_table('interviewnote')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_person_id'))
 
