@@ -21,6 +21,7 @@ from storage.queries import ConversationRow
 
 INVITE_PREFIX = "iv"
 DELETE_PREFIX = "ds"
+PROFILE_PREFIX = "pp"
 OVERDUE_AFTER = timedelta(days=14)
 _PERSON_ID = re.compile(r"^\s*[Pp]-?(\d{1,9})\s*$")
 _SLOT_ID = re.compile(r"^\s*[Ss]-?(\d{1,9})\s*$")
@@ -240,6 +241,15 @@ def press_invite(ctx: Ctx, event: Press) -> str | None:
     return None
 
 
+def press_profile(ctx: Ctx, event: Press) -> str | None:
+    """The Profile button under /queue."""
+    person_id = event.data.partition(":")[2]
+    if not person_id.isdigit() or ctx.session.get(Person, int(person_id)) is None:
+        return engine.stale(ctx.tr)
+    person_record(ctx, f"P-{person_id}")
+    return None
+
+
 def _invite(ctx: Ctx, person: Person) -> None:
     tr = ctx.tr
     if person.status not in (Status.REGISTERED, Status.AWAITING_INTERVIEW):
@@ -249,7 +259,7 @@ def _invite(ctx: Ctx, person: Person) -> None:
                     "{name} ({id}) cannot be invited: her status is {status}.",
                     name=person.name,
                     id=person.short_id,
-                    status=person.status,
+                    status=status_name(tr, person.status),
                 )
             )
         )
@@ -301,7 +311,10 @@ def queue(ctx: Ctx) -> None:
         lines += ["", tr.gettext("Registered, not yet invited:")]
         lines += [line(p) for p in registered]
         buttons += [
-            (Button(tr.gettext("Invite {id}", id=p.short_id), f"{INVITE_PREFIX}:{p.id}"),)
+            (
+                Button(tr.gettext("Invite {id}", id=p.short_id), f"{INVITE_PREFIX}:{p.id}"),
+                Button(tr.gettext("Profile {id}", id=p.short_id), f"{PROFILE_PREFIX}:{p.id}"),
+            )
             for p in registered[:8]
         ]
     booked_lines, waiting_lines = [], []
@@ -396,7 +409,7 @@ def interviewed(ctx: Ctx, args: str) -> None:
                     "{name} ({id}) cannot be interviewed now: her status is {status}.",
                     name=person.name,
                     id=person.short_id,
-                    status=person.status,
+                    status=status_name(ctx.tr, person.status),
                 )
             )
         )

@@ -50,6 +50,11 @@ async def delete_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     return interviews.press_delete(ctx, events.Press(query.data or "", _message_id(query)))
 
 
+async def profile_button(query: CallbackQuery, ctx: Ctx) -> str | None:
+    """The Profile button under /queue."""
+    return interviews.press_profile(ctx, events.Press(query.data or "", _message_id(query)))
+
+
 def _message_id(query: CallbackQuery) -> int | None:
     return query.message.message_id if query.message is not None else None
 
@@ -63,4 +68,5 @@ def make_router() -> Router:
     router.message.register(without_arguments, Command(*WITHOUT))
     router.callback_query.register(invite_button, DataPrefix(interviews.INVITE_PREFIX))
     router.callback_query.register(delete_button, DataPrefix(interviews.DELETE_PREFIX))
+    router.callback_query.register(profile_button, DataPrefix(interviews.PROFILE_PREFIX))
     return router

@@ -256,3 +256,50 @@ async def test_a_missed_interview(harness: Harness) -> None:
     assert [data for row in again.buttons for _, data in row] == ["bk:2"]
     nothing = await h.send(COORDINATOR, f"/noshow {maryam.short_id}")
     assert nothing[-1].text == f"Maryam ({maryam.short_id}) has no booked interview."
+
+
+async def test_queue_buttons_invite_and_open_the_profile(harness: Harness) -> None:
+    h = harness
+    maryam = registered(h, MARYAM, "Maryam", "en", "mentee")
+    queue = (await h.send(COORDINATOR, "/queue", language="en"))[-1]
+    assert queue.labels == [f"Invite {maryam.short_id}", f"Profile {maryam.short_id}"]
+    record = await h.tap(COORDINATOR, "Profile")
+    assert record[-1].text.startswith(f"{maryam.short_id} Maryam")
+    await h.press(COORDINATOR, queue.data("Invite"), queue.message_id)
+    assert h.texts(COORDINATOR)[-1] == f"Maryam ({maryam.short_id}) is invited to an interview."
+    again = await h.press(COORDINATOR, queue.data("Invite"), queue.message_id)
+    assert again == [] and h.calls("AnswerCallbackQuery")[-1].text.startswith(
+        "This button is from an earlier"
+    )
+    with h.db.session() as session:
+        assert session.get(Person, maryam.id).status == "awaiting_interview"  # type: ignore[union-attr]
+
+
+async def test_a_booked_slot_removed_after_asking(harness: Harness) -> None:
+    h = harness
+    maryam = registered(h, MARYAM, "Maryam", "en", "mentee")
+    await h.send(COORDINATOR, "/addslot 2026-01-08 10:00 45 Here", language="en")
+    await h.send(COORDINATOR, "/addslot 2026-01-09 10:00 45 Here")
+    await h.send(COORDINATOR, f"/invite {maryam.short_id}")
+    await h.press(MARYAM, "bk:1")
+    asked = (await h.send(COORDINATOR, "/delslot S-1"))[-1]
+    assert asked.text.startswith(f"S-1 is booked by Maryam ({maryam.short_id}). Remove it anyway?")
+    await h.tap(COORDINATOR, "Remove it")
+    told = h.messages(MARYAM)[-1]
+    assert told.text.startswith("We are sorry: your interview time")
+    assert [data for row in told.buttons for _, data in row] == ["bk:2"]
+    slots = (await h.send(COORDINATOR, "/slots"))[-1].text
+    assert "S-1" not in slots and "S-2" in slots and "free" in slots
+
+
+async def test_slots_step_by_step(harness: Harness) -> None:
+    h = harness
+    await h.send(COORDINATOR, "/addslot", language="en")
+    await h.send(COORDINATOR, "2026-01-08")
+    await h.send(COORDINATOR, "9:30")
+    await h.send(COORDINATOR, "45")
+    await h.send(COORDINATOR, "Nørregade 1")
+    summary = h.messages(COORDINATOR)[-1]
+    assert summary.text.startswith("A new interview slot:")
+    done = await h.press(COORDINATOR, summary.data("Confirm"), summary.message_id)
+    assert done[-1].text.startswith("1 slot added:\nS-1 Jan 8, 2026 9:30")
