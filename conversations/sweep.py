@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -54,7 +54,12 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
         with db.session() as session:
             report.nudges += _nudge(session, person_id, now, i18n)
     with db.session() as session:
-        due = [(b.id, b.person_id) for b, _ in interviews.due_interview_reminders(session, now=now)]
+        # Booked within the last day before the interview: she has just been told, no reminder.
+        due = [
+            (b.id, b.person_id)
+            for b, slot in interviews.due_interview_reminders(session, now=now)
+            if slot.starts_at - b.created_at > timedelta(days=1)
+        ]
     for booking_id, person_id in due:
         with db.session() as session:
             if queries.claim_action(

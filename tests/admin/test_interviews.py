@@ -335,3 +335,12 @@ async def test_a_danish_mentor_from_invitation_to_ready(harness: Harness) -> Non
         "here as soon as we have a proposal.", partner=da.gettext("mentee"))
     with h.db.session() as session:
         assert session.get(Person, karen.id).status == "ready_to_be_matched"  # type: ignore[union-attr]
+
+
+async def test_no_reminder_for_a_time_booked_the_day_before(harness: Harness) -> None:
+    h = harness
+    maryam = registered(h, MARYAM, "Maryam", "en", "mentee")
+    await h.send(COORDINATOR, "/addslot 2026-01-06 08:00 45 Here", language="en")
+    await h.send(COORDINATOR, f"/invite {maryam.short_id}")
+    await h.press(MARYAM, "bk:1")
+    assert sweep(h.db, h.clock, h.i18n).interview_reminders == 0
