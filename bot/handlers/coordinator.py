@@ -9,8 +9,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from admin import interviews
+from bot.events import as_press
 from bot.filters import DataPrefix, IsCoordinator
-from conversations import events, participant
+from conversations import participant
 from conversations.context import Ctx
 
 # Commands that take the rest of the line as their argument.
@@ -42,21 +43,17 @@ async def without_arguments(message: Message, command: CommandObject, ctx: Ctx) 
 
 async def invite_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     """The Invite button under /queue."""
-    return interviews.press_invite(ctx, events.Press(query.data or "", _message_id(query)))
+    return interviews.press_invite(ctx, as_press(query))
 
 
 async def delete_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     """Confirming the removal of a booked slot."""
-    return interviews.press_delete(ctx, events.Press(query.data or "", _message_id(query)))
+    return interviews.press_delete(ctx, as_press(query))
 
 
 async def profile_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     """The Profile button under /queue."""
-    return interviews.press_profile(ctx, events.Press(query.data or "", _message_id(query)))
-
-
-def _message_id(query: CallbackQuery) -> int | None:
-    return query.message.message_id if query.message is not None else None
+    return interviews.press_profile(ctx, as_press(query))
 
 
 def make_router() -> Router:

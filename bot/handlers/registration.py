@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
+from bot.events import as_press
 from bot.filters import DataPrefix, FlowButton, typed_answer
 from conversations import booking, events, participant
 from conversations.context import Ctx
@@ -13,27 +14,27 @@ from conversations.context import Ctx
 
 async def consent(query: CallbackQuery, ctx: Ctx) -> str | None:
     """The buttons under the privacy notice."""
-    return participant.press_consent(ctx, events.Press(query.data or "", _message_id(query)))
+    return participant.press_consent(ctx, as_press(query))
 
 
 async def language(query: CallbackQuery, ctx: Ctx) -> str | None:
     """A language picked from /language."""
-    return participant.press_language(ctx, events.Press(query.data or "", _message_id(query)))
+    return participant.press_language(ctx, as_press(query))
 
 
 async def book_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     """An interview time picked from an invitation."""
-    return booking.press_book(ctx, events.Press(query.data or "", _message_id(query)))
+    return booking.press_book(ctx, as_press(query))
 
 
 async def booking_answer(query: CallbackQuery, ctx: Ctx) -> str | None:
     """Coming, another time, or cancel, about a booked interview."""
-    return booking.press_answer(ctx, events.Press(query.data or "", _message_id(query)))
+    return booking.press_answer(ctx, as_press(query))
 
 
 async def answer_button(query: CallbackQuery, ctx: Ctx) -> str | None:
     """A button of a guided conversation's question."""
-    return participant.converse(ctx, events.Press(query.data or "", _message_id(query)))
+    return participant.converse(ctx, as_press(query))
 
 
 async def navigate(message: Message, command: CommandObject, ctx: Ctx) -> None:
@@ -44,10 +45,6 @@ async def navigate(message: Message, command: CommandObject, ctx: Ctx) -> None:
 async def answer_text(message: Message, ctx: Ctx) -> None:
     """A typed answer."""
     participant.converse(ctx, events.Text(message.text or ""))
-
-
-def _message_id(query: CallbackQuery) -> int | None:
-    return query.message.message_id if query.message is not None else None
 
 
 def make_router() -> Router:
