@@ -169,7 +169,7 @@ def press_answer(ctx: Ctx, event: Press) -> str | None:
     if choice == "y":
         booking.confirmed_at = now
         session.add(booking)
-        ctx.edit(event.message_id, Reply(f"✓ {tr.gettext(COMING)}"))
+        ctx.edit(event.message_id, Reply(tr.gettext(COMING)))  # the label carries its own tick
         ctx.say(
             Reply(
                 tr.gettext(

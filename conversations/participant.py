@@ -104,7 +104,7 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     ctx.session.add(ctx.person)
     ctx.edit(
         event.message_id,
-        Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n✓ {tr.gettext(AGREE)}"),
+        Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n{tr.gettext(AGREE)}"),
     )
     thanks = tr.gettext(
         "Thank you! Here come the questions. You can go back with /back, skip optional "

@@ -312,18 +312,25 @@ async def test_a_danish_mentor_from_invitation_to_ready(harness: Harness) -> Non
     await h.send(COORDINATOR, "/addslot 2026-01-07 14:00 30 Vesterbrogade 2", language="en")
     await h.send(COORDINATOR, f"/invite {karen.short_id}")
     invitation = h.last_with_buttons(KAREN)
-    assert invitation.text.startswith(da.gettext(
-        "You are invited to a short interview with a coordinator of the Mentor Network. 🗓\n\n"
-        "We will talk about your work and education, your goals and what you wish for in a match. "
-        "What you tell us stays between you and the coordinators. It takes about {minutes} minutes.", minutes=30))
-    assert invitation.labels == ["7. jan. 2026 14.00 · Vesterbrogade 2"], "Danish date and time, Copenhagen time"
+    assert invitation.text.startswith(
+        da.gettext(
+            "You are invited to a short interview with a coordinator of the Mentor Network. 🗓\n\n"
+            "We will talk about your work and education, your goals and what you wish for in a match. "
+            "What you tell us stays between you and the coordinators. It takes about {minutes} minutes.",
+            minutes=30,
+        )
+    )
+    assert invitation.labels == ["7. jan. 2026 14.00 · Vesterbrogade 2"], (
+        "Danish date and time, Copenhagen time"
+    )
     await h.press(KAREN, "bk:1", invitation.message_id)
     await h.tap(KAREN, da.gettext("✅ Yes, I will come"))
     h.clock.advance(days=1, hours=5)
     sweep(h.db, h.clock, h.i18n)
     await h.sender.drain()
-    assert h.texts(KAREN)[-1].startswith(da.gettext(
-        "A reminder: your interview is tomorrow, {slot}. Will you come?", slot="")[:12])
+    assert h.texts(KAREN)[-1].startswith(
+        da.gettext("A reminder: your interview is tomorrow, {slot}. Will you come?", slot="")[:12]
+    )
     h.clock.advance(days=1)
     await h.send(COORDINATOR, f"/interviewed {karen.short_id}")
     for _ in range(9):
@@ -332,7 +339,9 @@ async def test_a_danish_mentor_from_invitation_to_ready(harness: Harness) -> Non
     assert h.texts(KAREN)[-1] == da.gettext(
         "Thank you for the interview! You are now ready to be matched with a {partner}. 🌱\n\n"
         "A good match depends on who is in the network just now, so it can take some time. We will write to you "
-        "here as soon as we have a proposal.", partner=da.gettext("mentee"))
+        "here as soon as we have a proposal.",
+        partner=da.gettext("mentee"),
+    )
     with h.db.session() as session:
         assert session.get(Person, karen.id).status == "ready_to_be_matched"  # type: ignore[union-attr]
 
