@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from contextlib import suppress
 from pathlib import Path
 
@@ -25,6 +26,12 @@ SANDBOX_COORDINATOR = 1  # the sandbox's coordinator: `mentorbot chat --user 1`
 WEBHOOK_PATH = "/telegram"
 
 
+def _command() -> str:
+    """How to call this program again from a shell, e.g. .venv/bin/mentorbot."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if invoked.endswith("mentorbot") else f"{sys.executable} -m bot"
+
+
 async def serve(settings: Settings, clock: Clock | None = None) -> None:
     """Build everything from settings and run until stopped."""
     clock = clock or SystemClock()
@@ -42,7 +49,7 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
             settings = settings.model_copy(update={"coordinators": frozenset({SANDBOX_COORDINATOR})})
         print(
             f"Sandbox: no MENTORBOT_TOKEN, so the bot talks to the built-in Telegram emulator at {api_url}\n"
-            f"Chat with it from another terminal:  mentorbot chat --user 1001 --lang ar --url {api_url}\n"
+            f"Chat with it from another terminal:  {_command()} chat --user 1001 --lang ar --url {api_url}\n"
             f"The sandbox coordinator is user {', '.join(map(str, sorted(settings.coordinators)))}.",
             flush=True,
         )
