@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -41,17 +42,22 @@ class TurnMiddleware(BaseMiddleware):
         wake: Callable[[], None],
         notes: NotesCipher,
     ) -> None:
-        self.db, self.settings, self.i18n, self.clock, self.wake, self.notes = (
-            db,
-            settings,
-            i18n,
-            clock,
-            wake,
-            notes,
-        )
+        self.db, self.settings, self.i18n, self.clock, self.wake = db, settings, i18n, clock, wake
+        self.notes = notes
+        # SQLite turns share one connection. In webhook mode updates arrive concurrently and a
+        # handler may await the network (aiogram's command filter asks getMe), so on SQLite
+        # turns go one at a time; on PostgreSQL each turn has its own connection.
+        self.one_at_a_time = asyncio.Lock() if db.is_sqlite else None
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        if self.one_at_a_time is None:
+            return await self._turn(handler, event, data)
+        async with self.one_at_a_time:
+            return await self._turn(handler, event, data)
+
+    async def _turn(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        """Handle the update in its transaction, then answer a pressed button."""
         user: User | None = data.get("event_from_user")
         with self.db.turn() as turn:
             if not queries.first_time_update(

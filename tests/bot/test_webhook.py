@@ -37,3 +37,20 @@ async def test_the_secret_is_checked_and_the_update_is_handled_before_the_answer
         assert again.status == 200
         with harness.db.session() as session:
             assert len(session.exec(select(OutboxMessage)).all()) == 2, "a repeated update changes nothing"
+
+
+async def test_concurrent_updates_each_get_their_own_turn(harness: Harness) -> None:
+    import asyncio
+
+    h = harness
+
+    async def waits_for_the_network(handler, event, data):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0)  # as a filter asking Telegram's getMe would, inside the turn
+        return await handler(event, data)
+
+    h.dp.message.outer_middleware(waits_for_the_network)
+    updates = [h.message_update(6100 + i, "/start") for i in range(20)]
+    await asyncio.gather(*(h.dp.feed_update(h.bot, u) for u in updates))
+    with h.db.session() as session:
+        assert len(session.exec(select(ProcessedUpdate)).all()) == 20
+        assert len(session.exec(select(OutboxMessage)).all()) == 40
