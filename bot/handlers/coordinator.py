@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 
 from admin import interviews
-from bot.events import as_press
+from bot.events import on_press
 from bot.filters import DataPrefix, IsCoordinator
 from conversations import participant
 from conversations.context import Ctx
@@ -41,21 +41,6 @@ async def without_arguments(message: Message, command: CommandObject, ctx: Ctx) 
     participant.resume(ctx)
 
 
-async def invite_button(query: CallbackQuery, ctx: Ctx) -> str | None:
-    """The Invite button under /queue."""
-    return interviews.press_invite(ctx, as_press(query))
-
-
-async def delete_button(query: CallbackQuery, ctx: Ctx) -> str | None:
-    """Confirming the removal of a booked slot."""
-    return interviews.press_delete(ctx, as_press(query))
-
-
-async def profile_button(query: CallbackQuery, ctx: Ctx) -> str | None:
-    """The Profile button under /queue."""
-    return interviews.press_profile(ctx, as_press(query))
-
-
 def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
@@ -63,7 +48,7 @@ def make_router() -> Router:
     router.callback_query.filter(IsCoordinator())
     router.message.register(with_arguments, Command(*WITH_ARGUMENTS))
     router.message.register(without_arguments, Command(*WITHOUT))
-    router.callback_query.register(invite_button, DataPrefix(interviews.INVITE_PREFIX))
-    router.callback_query.register(delete_button, DataPrefix(interviews.DELETE_PREFIX))
-    router.callback_query.register(profile_button, DataPrefix(interviews.PROFILE_PREFIX))
+    router.callback_query.register(on_press(interviews.press_invite), DataPrefix(interviews.INVITE_PREFIX))
+    router.callback_query.register(on_press(interviews.press_delete), DataPrefix(interviews.DELETE_PREFIX))
+    router.callback_query.register(on_press(interviews.press_profile), DataPrefix(interviews.PROFILE_PREFIX))
     return router
