@@ -44,16 +44,16 @@ class TurnMiddleware(BaseMiddleware):
     ) -> None:
         self.db, self.settings, self.i18n, self.clock, self.wake = db, settings, i18n, clock, wake
         self.notes = notes
-        # SQLite turns share one connection. In webhook mode updates arrive concurrently and a
-        # handler may await the network (aiogram's command filter asks getMe), so on SQLite
-        # turns go one at a time; on PostgreSQL each turn has its own connection.
-        self.one_at_a_time = asyncio.Lock() if db.is_sqlite else None
+        # In webhook mode updates arrive concurrently, and a turn may await the network inside
+        # its transaction (aiogram's command filter asks getMe). SQLite turns share one
+        # connection, so they go one at a time; PostgreSQL turns each check a connection out of
+        # the pool, synchronously, so no more turns run than the pool holds: a turn waiting for
+        # a connection must wait here, asynchronously, not block the event loop in the pool.
+        self.turns = asyncio.Semaphore(db.max_connections)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        if self.one_at_a_time is None:
-            return await self._turn(handler, event, data)
-        async with self.one_at_a_time:
+        async with self.turns:
             return await self._turn(handler, event, data)
 
     async def _turn(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:

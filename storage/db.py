@@ -84,6 +84,14 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._turn_connection: Connection | None = None
 
+    @property
+    def max_connections(self) -> int:
+        """How many turns can hold a connection at once: one on SQLite, the pool's size elsewhere."""
+        if self.is_sqlite:
+            return 1
+        pool = self.engine.pool
+        return int(pool.size() + getattr(pool, "_max_overflow", 0))  # type: ignore[attr-defined]
+
     @contextmanager
     def turn(self) -> Iterator[Turn]:
         """A transaction for one update, committed when the block ends without an error.
