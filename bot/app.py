@@ -9,7 +9,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.filters import private_chat
 from bot.handlers import build_routers
 from bot.middlewares import TurnMiddleware
 from bot.settings import Settings
@@ -33,7 +32,6 @@ def create_dispatcher(
     # and the per-update work of its middleware, is not needed.
     dp = Dispatcher(disable_fsm=True)
     dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake, notes))
-    dp.message.filter(private_chat)  # the programme is one-to-one: groups are ignored
     dp.include_routers(*build_routers())
     return dp
 

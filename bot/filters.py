@@ -20,11 +20,6 @@ class IsCoordinator(Filter):
         return ctx.is_coordinator
 
 
-async def private_chat(message: Message) -> bool:
-    """The programme is one-to-one: messages in groups are ignored."""
-    return message.chat.type == "private"
-
-
 async def typed_answer(message: Message) -> bool:
     """Text that is not a command."""
     return message.text is not None and not message.text.startswith("/")

@@ -53,6 +53,9 @@ class TurnMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            return UNHANDLED  # the programme is one-to-one: groups and channels are ignored, untouched
         async with self.turns:
             return await self._turn(handler, event, data)
 

@@ -132,7 +132,7 @@ def start_conversation(
 
 def save_conversation(session: Executor, *, conversation: ConversationRow) -> None:
     """Store where she is now."""
-    _hot(session).save_conversation(vars(conversation).copy())
+    _hot(session).save_conversation(vars(conversation))
 
 
 def delete_conversation(session: Executor, *, conversation_id: int) -> None:
