@@ -20,7 +20,6 @@ from storage.models import Conversation, OutboxMessage, Person, ProcessedUpdate,
 _TABLES = SQLModel.metadata.tables
 PERSON: Table = _TABLES["person"]
 CONVERSATION: Table = _TABLES["conversation"]
-OUTBOX: Table = _TABLES["outboxmessage"]
 
 
 def _claim_statement(dialect: Any) -> Any:
@@ -252,16 +251,6 @@ def release_claims(session: Session, *, ids: Iterable[int]) -> None:
         session.execute(
             update(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).values(claimed_until=None)
         )
-
-
-def pending_outbox(session: Session) -> int:
-    """How many messages wait to be sent."""
-    rows = session.exec(
-        select(OutboxMessage.id).where(
-            col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None)
-        )
-    )
-    return len(rows.all())
 
 
 def fail_pending(session: Session, *, chat_id: int, now: datetime, reason: str) -> None:
