@@ -318,10 +318,11 @@ def queue(ctx: Ctx) -> None:
             for p in registered[:8]
         ]
     booked_lines, waiting_lines = [], []
+    slots_of = interviews.booked_slots(session, person_ids=[p.id or 0 for p in invited])
     for person in invited:
-        found = interviews.active_booking(session, person_id=person.id or 0)
-        if found:
-            booked_lines.append(line(person, f" – {booking.slot_label(tr, found[1])}"))
+        slot = slots_of.get(person.id or 0)
+        if slot is not None:
+            booked_lines.append(line(person, f" – {booking.slot_label(tr, slot)}"))
         else:
             waiting_lines.append(line(person))
     if waiting_lines:

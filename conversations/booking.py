@@ -7,6 +7,7 @@ from last week, or for a slot just taken or removed, gets a polite answer and ch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -35,9 +36,11 @@ def slot_label(tr: Translator, slot: InterviewSlot) -> str:
     return f"{tr.date(slot.starts_at)} {tr.time(slot.starts_at)} · {slot.place[:40]}"
 
 
-def offer(session: Session, tr: Translator, now: datetime, intro: str) -> tuple[Reply, bool]:
-    """The open slots as buttons under intro; False when there are none."""
-    slots = interviews.open_slots(session, now=now)
+def offer(
+    session: Session, tr: Translator, now: datetime, intro: str, slots: Sequence[InterviewSlot] | None = None
+) -> tuple[Reply, bool]:
+    """The open slots (looked up unless given) as buttons under intro; False when there are none."""
+    slots = interviews.open_slots(session, now=now) if slots is None else slots
     if not slots:
         return Reply(f"{intro}\n\n{tr.gettext(NO_SLOTS)}"), False
     buttons = tuple((Button(slot_label(tr, s), f"{BOOK_PREFIX}:{s.id}"),) for s in slots)
@@ -52,7 +55,7 @@ def send_invitation(
     tr = i18n.translator(person.language)
     slots = interviews.open_slots(session, now=now)
     minutes = slots[0].minutes if slots else 45
-    reply, any_slots = offer(session, tr, now, tr.gettext(INVITATION, minutes=minutes))
+    reply, any_slots = offer(session, tr, now, tr.gettext(INVITATION, minutes=minutes), slots)
     post(session, person.telegram_id, reply, tr, now)
     if not any_slots:
         _tell(
@@ -68,11 +71,13 @@ def send_invitation(
 def offer_new_slots(session: Session, *, i18n: I18n, now: datetime) -> int:
     """New slots were added: everyone invited and still without a time gets them; returns how many."""
     waiting = interviews.waiting_for_slots(session)
+    slots = interviews.open_slots(session, now=now)
+    if not slots:
+        return 0
     for person in waiting:
         tr = i18n.translator(person.language)
-        reply, any_slots = offer(session, tr, now, tr.gettext("New interview times are open."))
-        if any_slots:
-            post(session, person.telegram_id, reply, tr, now)
+        reply, _ = offer(session, tr, now, tr.gettext("New interview times are open."), slots)
+        post(session, person.telegram_id, reply, tr, now)
     return len(waiting)
 
 

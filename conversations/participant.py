@@ -39,6 +39,10 @@ def organisation(tr: Translator) -> str:
 # -- consent -----------------------------------------------------------------------------------
 
 
+def _privacy_short(tr: Translator) -> str:
+    return tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))
+
+
 def _consent_reply(ctx: Ctx, role: str | None) -> Reply:
     suffix = f":{role}" if role else ""
     buttons = (
@@ -46,7 +50,7 @@ def _consent_reply(ctx: Ctx, role: str | None) -> Reply:
         (Button(ctx.tr.gettext("No, thank you"), f"{CONSENT_PREFIX}:n"),),
         (Button(ctx.tr.gettext("Read the full notice"), f"{CONSENT_PREFIX}:full"),),
     )
-    return Reply(ctx.tr.gettext(PRIVACY_SHORT, organisation=organisation(ctx.tr)), buttons)
+    return Reply(_privacy_short(ctx.tr), buttons)
 
 
 def start(ctx: Ctx, deep_link: str = "") -> None:
@@ -89,7 +93,7 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     if ctx.person.consent_at is not None or ctx.person.status is not None or choice not in ("y", "n"):
         return engine.stale(tr)
     if choice == "n":
-        ctx.edit(event.message_id, Reply(tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))))
+        ctx.edit(event.message_id, Reply(_privacy_short(tr)))
         ctx.say(
             Reply(
                 tr.gettext(
@@ -104,7 +108,7 @@ def press_consent(ctx: Ctx, event: Press) -> str | None:
     ctx.session.add(ctx.person)
     ctx.edit(
         event.message_id,
-        Reply(f"{tr.gettext(PRIVACY_SHORT, organisation=organisation(tr))}\n\n{tr.gettext(AGREE)}"),
+        Reply(f"{_privacy_short(tr)}\n\n{tr.gettext(AGREE)}"),
     )
     thanks = tr.gettext(
         "Thank you! Here come the questions. You can go back with /back, skip optional "
@@ -321,10 +325,11 @@ def profile(ctx: Ctx) -> None:
 
 
 def media(ctx: Ctx, event: Media) -> None:
-    """Something that is not text: explained; an open question is asked again."""
-    if registration(ctx) is not None:
-        converse(ctx, event)
-        return
+    """Something that is not text: explained; an open question (of any flow) is asked again."""
+    runner.converse(ctx, event, on_idle=_only_text)
+
+
+def _only_text(ctx: Ctx) -> None:
     ctx.say(Reply(ctx.tr.gettext("I can only read text and button presses. /help shows what you can do.")))
 
 

@@ -95,6 +95,18 @@ def active_booking(session: Session, *, person_id: int) -> tuple[Booking, Interv
     return (row[0], row[1]) if row else None
 
 
+def booked_slots(session: Session, *, person_ids: Sequence[int]) -> dict[int, InterviewSlot]:
+    """The slot each of these people has booked, by person id, in one query."""
+    if not person_ids:
+        return {}
+    rows = session.exec(
+        select(Booking.person_id, InterviewSlot)
+        .join(InterviewSlot, col(InterviewSlot.id) == col(Booking.slot_id))
+        .where(Booking.status == BookingStatus.BOOKED, col(Booking.person_id).in_(person_ids))
+    ).all()
+    return {person_id: slot for person_id, slot in rows}
+
+
 def booking_of_slot(session: Session, *, slot_id: int) -> Booking | None:
     """The active booking of a slot."""
     return session.exec(

@@ -232,7 +232,10 @@ async def test_interview_notes_make_her_ready_and_stay_sealed(harness: Harness, 
 
     record = (await h.send(COORDINATOR, f"/person {maryam.short_id}"))[-1].text
     assert "• Professional profile: education, work, skills, languages: Nurse, 8 years in Kabul" in record
-    assert "• Interviewer (skip for yourself): User1" not in record or "Interview notes:" in record
+    assert "Interview notes:" in record
+    assert "• Interviewer (skip for yourself): 1" in record, (
+        "skipped, the coordinator herself is the interviewer"
+    )
     assert "ready to be matched" in record and "interviewed" in record
     if database_url.startswith("sqlite"):  # the file and its write-ahead log, as a thief would copy them
         files = Path(database_url.removeprefix("sqlite:///")).parent.glob("test.sqlite3*")
@@ -353,3 +356,19 @@ async def test_no_reminder_for_a_time_booked_the_day_before(harness: Harness) ->
     await h.send(COORDINATOR, f"/invite {maryam.short_id}")
     await h.press(MARYAM, "bk:1")
     assert sweep(h.db, h.clock, h.i18n).interview_reminders == 0
+
+
+async def test_a_photo_in_the_middle_of_adding_a_slot(harness: Harness) -> None:
+    from aiogram.types import PhotoSize
+
+    h = harness
+    await h.send(COORDINATOR, "/addslot", language="en")
+    before = len(h.session.calls)
+    await h.feed(
+        h.message_update(COORDINATOR, photo=[PhotoSize(file_id="p", file_unique_id="p", width=9, height=9)])
+    )
+    got = h._new_for(COORDINATOR, before)
+    assert got[-1].text.startswith("⚠️ I can only read text and button presses.")
+    assert "Which day? Write the date, for example 2026-12-03." in got[-1].text, (
+        "the open question comes again"
+    )
