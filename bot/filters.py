@@ -45,4 +45,4 @@ class FlowButton(Filter):
 
     async def __call__(self, query: CallbackQuery) -> bool:
         prefix = (query.data or "").partition(":")[0]
-        return prefix in runner.prefixes()
+        return prefix in runner.PREFIXES

@@ -319,19 +319,19 @@ def _press(flow: Flow, state: State, event: Press, tr: Translator) -> Outcome:
 
 def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator, *, pressed: bool) -> Outcome:
     """Carry out a button's operation (or /back, /skip) if it makes sense where she is."""
-    before = ask(flow, state, tr)
+    before = ask(flow, state, tr) if pressed else None  # the pressed message, to take its buttons off
     if state.step == SUMMARY:
         if op == "ok":
             state.rev += 1
-            return Outcome(state, edit=replace(before, buttons=()), completed=True)
+            return Outcome(state, edit=replace(before, buttons=()) if before else None, completed=True)
         if op == "ed":
-            return _move(flow, state, EDIT_MENU, tr, before if pressed else None)
+            return _move(flow, state, EDIT_MENU, tr, before)
     elif state.step == EDIT_MENU:
         if op == "e" and arg is not None and arg < len(flow.steps) and flow.steps[arg].applies(state.answers):
             state.answers["_editing"] = True
-            return _move(flow, state, flow.steps[arg].field, tr, before if pressed else None)
+            return _move(flow, state, flow.steps[arg].field, tr, before)
         if op == "b":
-            return _move(flow, state, SUMMARY, tr, before if pressed else None)
+            return _move(flow, state, SUMMARY, tr, before)
     else:
         step = flow.step(state.step)
         options = step.options(state.answers)
@@ -354,10 +354,10 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
             return _answer(flow, state, step, None, tr, pressed)
         if op == "b":
             if state.answers.pop("_editing", None):
-                return _move(flow, state, SUMMARY, tr, before if pressed else None)
+                return _move(flow, state, SUMMARY, tr, before)
             previous = _previous(flow, state)
             if previous is not None:
-                return _move(flow, state, previous, tr, before if pressed else None)
+                return _move(flow, state, previous, tr, before)
             if not pressed:
                 return _refuse(
                     flow, state, tr, tr.gettext("This is the first question; there is nothing before it.")

@@ -34,15 +34,14 @@ GUIDED: dict[str, Guided] = {}
 SEALED = "_sealed"
 
 
+PREFIXES: set[str] = set()  # the button prefixes of every registered flow
+
+
 def guided(spec: Guided) -> Guided:
     """Register a flow so that its buttons and answers reach it."""
     GUIDED[spec.flow.name] = spec
+    PREFIXES.add(spec.flow.prefix)
     return spec
-
-
-def prefixes() -> frozenset[str]:
-    """The button prefixes of every registered flow."""
-    return frozenset(spec.flow.prefix for spec in GUIDED.values())
 
 
 def current(ctx: Ctx, flow: Flow | None = None) -> ConversationRow | None:
