@@ -45,50 +45,12 @@ class SweepReport:
 
 def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
     """Run every due action once; each subject in its own transaction."""
-    report = SweepReport()
     now = clock.now()
-    first_after = REGISTRATION_NUDGES[0][1]
-    with db.session() as session:
-        stalled = queries.stalled_conversations(session, flow=FLOW.name, idle_since=now - first_after)
-    for person_id in stalled:
-        with db.session() as session:
-            report.nudges += _nudge(session, person_id, now, i18n)
-    with db.session() as session:
-        # Booked within the last day before the interview: she has just been told, no reminder.
-        due = [
-            (b.id, b.person_id)
-            for b, slot in interviews.due_interview_reminders(session, now=now)
-            if slot.starts_at - b.created_at > timedelta(days=1)
-        ]
-    for booking_id, person_id in due:
-        with db.session() as session:
-            if queries.claim_action(
-                session, subject=f"booking:{booking_id}", kind=INTERVIEW_REMINDER, seq=1, now=now
-            ):
-                booking_row = session.get(Booking, booking_id)
-                person = session.get(Person, person_id)
-                assert booking_row is not None and person is not None
-                slot = session.get(InterviewSlot, booking_row.slot_id)
-                assert slot is not None
-                booking.remind(session, booking=booking_row, slot=slot, person=person, i18n=i18n, now=now)
-                report.interview_reminders += 1
-    with db.session() as session:
-        late = [
-            (p.id or 0, p.invited_at)
-            for p in interviews.waiting_for_slots(session)
-            if p.invited_at and now - p.invited_at >= timeline.BOOKING_REMINDER
-        ]
-    for person_id, invited_at in late:
-        with db.session() as session:
-            # One reminder per invitation: a new invitation is a new sequence number.
-            seq = invited_at.toordinal() if invited_at else 0
-            if queries.claim_action(
-                session, subject=f"person:{person_id}", kind=BOOKING_REMINDER, seq=seq, now=now
-            ):
-                person = session.get(Person, person_id)
-                assert person is not None
-                booking.nudge_to_book(session, person=person, i18n=i18n, now=now)
-                report.booking_reminders += 1
+    report = SweepReport(
+        nudges=_registration_nudges(db, now, i18n),
+        interview_reminders=_interview_reminders(db, now, i18n),
+        booking_reminders=_booking_reminders(db, now, i18n),
+    )
     with db.session() as session:
         report.forgotten = queries.forget_old(
             session,
@@ -98,6 +60,63 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
     if report.nudges or report.interview_reminders or report.booking_reminders:
         log.info("sweep: %s", report)
     return report
+
+
+def _registration_nudges(db: Database, now: datetime, i18n: I18n) -> int:
+    """Registrations left unanswered for a day, then a week."""
+    with db.session() as session:
+        stalled = queries.stalled_conversations(
+            session, flow=FLOW.name, idle_since=now - REGISTRATION_NUDGES[0][1]
+        )
+    sent = 0
+    for person_id in stalled:
+        with db.session() as session:
+            sent += _nudge(session, person_id, now, i18n)
+    return sent
+
+
+def _interview_reminders(db: Database, now: datetime, i18n: I18n) -> int:
+    """Interviews tomorrow; not for a time booked within the last day (she has just been told)."""
+    with db.session() as session:
+        due = [
+            (b.id or 0, b.person_id)
+            for b, slot in interviews.due_interview_reminders(session, now=now)
+            if slot.starts_at - b.created_at > timedelta(days=1)
+        ]
+    sent = 0
+    for booking_id, person_id in due:
+        with db.session() as session:
+            subject = f"booking:{booking_id}"
+            if queries.claim_action(session, subject=subject, kind=INTERVIEW_REMINDER, seq=1, now=now):
+                booking_row, person = session.get(Booking, booking_id), session.get(Person, person_id)
+                assert booking_row is not None and person is not None
+                slot = session.get(InterviewSlot, booking_row.slot_id)
+                assert slot is not None
+                booking.remind(session, booking=booking_row, slot=slot, person=person, i18n=i18n, now=now)
+                sent += 1
+    return sent
+
+
+def _booking_reminders(db: Database, now: datetime, i18n: I18n) -> int:
+    """Invited a week ago and no time chosen: one reminder per invitation."""
+    with db.session() as session:
+        late = [
+            (p.id or 0, p.invited_at)
+            for p in interviews.waiting_for_slots(session)
+            if p.invited_at and now - p.invited_at >= timeline.BOOKING_REMINDER
+        ]
+    sent = 0
+    for person_id, invited_at in late:
+        with db.session() as session:
+            # A new invitation is a new sequence number, so each invitation gets its reminder.
+            seq = invited_at.toordinal() if invited_at else 0
+            subject = f"person:{person_id}"
+            if queries.claim_action(session, subject=subject, kind=BOOKING_REMINDER, seq=seq, now=now):
+                person = session.get(Person, person_id)
+                assert person is not None
+                booking.nudge_to_book(session, person=person, i18n=i18n, now=now)
+                sent += 1
+    return sent
 
 
 def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
