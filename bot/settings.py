@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from conversations.i18n import LANGUAGES
+from conversations.matching import MatchWeights
 from storage.crypto import NotesCipher, sandbox_key
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -20,7 +21,9 @@ TOKEN_FORMAT = re.compile(r"^\d+:[\w-]{20,}$")
 class Settings(BaseSettings):
     """Everything that differs between one network's installation and another's."""
 
-    model_config = SettingsConfigDict(env_prefix="MENTORBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MENTORBOT_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API
@@ -40,6 +43,13 @@ class Settings(BaseSettings):
 
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8081
+    # The sandbox's web chat (no token): a page where anyone can try the programme.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    # How much each reason counts when mentors are suggested for a mentee (docs/matching.md),
+    # e.g. MENTORBOT_MATCH_WEIGHTS__WORK=4.
+    match_weights: MatchWeights = MatchWeights()
 
     sweep_seconds: float = Field(default=60, gt=0)
     send_per_second: float = Field(default=30, gt=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -62,6 +62,29 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
     return report
 
 
+def next_due(db: Database, now: datetime) -> datetime | None:
+    """When the sweep will next have something to do (the sandbox's "to the next thing due")."""
+    with db.session() as session:
+        candidates = [
+            *(
+                idle + after
+                for idle in queries.idle_since(session, flow=FLOW.name)
+                for _, after in REGISTRATION_NUDGES
+            ),
+            *(
+                slot.starts_at - timeline.INTERVIEW_REMINDER
+                for _, slot in interviews.active_bookings(session, after=now)
+            ),
+            *(
+                p.invited_at + timeline.BOOKING_REMINDER
+                for p in interviews.waiting_for_slots(session)
+                if p.invited_at
+            ),
+        ]
+    later = [when for when in candidates if when > now]
+    return min(later, default=None)
+
+
 def _registration_nudges(db: Database, now: datetime, i18n: I18n) -> int:
     """Registrations left unanswered for a day, then a week."""
     with db.session() as session:
@@ -80,8 +103,10 @@ def _interview_reminders(db: Database, now: datetime, i18n: I18n) -> int:
     with db.session() as session:
         due = [
             (b.id or 0, b.person_id)
-            for b, slot in interviews.due_interview_reminders(session, now=now)
-            if slot.starts_at - b.created_at > timedelta(days=1)
+            for b, slot in interviews.due_interview_reminders(
+                session, now=now, ahead=timeline.INTERVIEW_REMINDER
+            )
+            if slot.starts_at - b.created_at > timeline.INTERVIEW_REMINDER
         ]
     sent = 0
     for booking_id, person_id in due:

@@ -9,6 +9,9 @@ KEEP_UPDATE_IDS = timedelta(days=2)
 # Sent messages hold names and answers: kept a week for tracing problems, then deleted.
 KEEP_SENT_MESSAGES = timedelta(days=7)
 
+# An interview is recalled the day before.
+INTERVIEW_REMINDER = timedelta(days=1)
+
 # Invited a week ago and no interview time chosen: one reminder (two weeks: overdue).
 BOOKING_REMINDER = timedelta(days=7)
 

@@ -124,16 +124,28 @@ def waiting_for_slots(session: Session) -> Sequence[Person]:
     ).all()
 
 
-def due_interview_reminders(session: Session, *, now: datetime) -> Sequence[tuple[Booking, InterviewSlot]]:
-    """Active bookings whose interview is within the next day."""
+def due_interview_reminders(
+    session: Session, *, now: datetime, ahead: timedelta
+) -> Sequence[tuple[Booking, InterviewSlot]]:
+    """Active bookings whose interview is within `ahead` from now."""
     rows = session.exec(
         select(Booking, InterviewSlot)
         .join(InterviewSlot, col(InterviewSlot.id) == col(Booking.slot_id))
         .where(
             Booking.status == BookingStatus.BOOKED,
             col(InterviewSlot.starts_at) > now,
-            col(InterviewSlot.starts_at) <= now + timedelta(days=1),
+            col(InterviewSlot.starts_at) <= now + ahead,
         )
+    ).all()
+    return [(b, s) for b, s in rows]
+
+
+def active_bookings(session: Session, *, after: datetime) -> list[tuple[Booking, InterviewSlot]]:
+    """Active bookings of interviews still to come."""
+    rows = session.exec(
+        select(Booking, InterviewSlot)
+        .join(InterviewSlot, col(InterviewSlot.id) == col(Booking.slot_id))
+        .where(Booking.status == BookingStatus.BOOKED, col(InterviewSlot.starts_at) > after)
     ).all()
     return [(b, s) for b, s in rows]
 

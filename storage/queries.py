@@ -204,6 +204,17 @@ def stalled_conversations(session: Session, *, flow: str, idle_since: datetime) 
     )
 
 
+def idle_since(session: Session, *, flow: str) -> list[datetime]:
+    """When each open conversation of a flow was last answered."""
+    return list(
+        session.exec(
+            select(Conversation.updated_at).where(
+                Conversation.flow == flow, col(Conversation.completed_at).is_(None)
+            )
+        ).all()
+    )
+
+
 def enqueue(session: Executor, *, chat_id: int, kind: str, payload: dict[str, Any], now: datetime) -> None:
     """Put a Bot API call in the outbox, inside the caller's transaction."""
     _hot(session).enqueue(chat_id, kind, payload, now)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from conversations.sweep import sweep
+from conversations.sweep import next_due, sweep
 from storage.models import SweepAction
 from tests.conftest import Harness
 
@@ -112,3 +112,17 @@ async def test_old_update_ids_and_sent_messages_are_forgotten(harness: Harness) 
     with h.db.session() as session:
         left = session.exec(select(OutboxMessage)).all()
     assert len(left) == 2 and all(m.created_at == h.clock.now() for m in left)
+
+
+async def test_next_due_is_the_next_nudge(harness: Harness) -> None:
+    h = harness
+    assert next_due(h.db, h.clock.now()) is None, "nothing is due in an empty network"
+    await started(h)
+    answered = h.clock.now()
+    assert next_due(h.db, h.clock.now()) == answered + timedelta(hours=24)
+    h.clock.advance(hours=24)
+    await sweep_and_send(h)
+    assert next_due(h.db, h.clock.now()) == answered + timedelta(days=7)
+    h.clock.advance(days=7)
+    await sweep_and_send(h)
+    assert next_due(h.db, h.clock.now()) is None
