@@ -26,7 +26,14 @@ def _settings() -> Settings:
 
 
 @app.command()
-def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every update.")) -> None:
+def run(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every update."),
+    demo: bool = typer.Option(
+        False,
+        "--demo",
+        help="Sandbox only: load a small demo network of mentors, mentees and interview times.",
+    ),
+) -> None:
     """Run the bot: with MENTORBOT_TOKEN against Telegram, without it in the built-in sandbox."""
     from bot.runner import serve
 
@@ -35,8 +42,13 @@ def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every u
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     settings = _settings()
+    if demo and not settings.sandbox:
+        typer.secho(
+            "--demo loads made-up people: only in the sandbox, never with a real token.", fg="red", err=True
+        )
+        raise typer.Exit(2)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, demo=demo))
 
 
 @db_app.command("upgrade")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -17,9 +19,12 @@ from bot.commands import set_command_menus
 from bot.scheduler import create_scheduler
 from bot.sender import Sender
 from bot.settings import Settings
-from conversations.clock import Clock, SystemClock
+from conversations.clock import Clock, MovableClock, SandboxClock, SystemClock
 from conversations.i18n import I18n
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.sandbox.emulator import Emulator
 
 log = logging.getLogger(__name__)
 SANDBOX_COORDINATOR = 1  # the sandbox's coordinator: `mentorbot chat --user 1`
@@ -32,24 +37,33 @@ def _command() -> str:
     return invoked if invoked.endswith("mentorbot") else f"{sys.executable} -m bot"
 
 
-async def serve(settings: Settings, clock: Clock | None = None) -> None:
-    """Build everything from settings and run until stopped."""
-    clock = clock or SystemClock()
+async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = False) -> None:
+    """Build everything from settings and run until stopped; demo loads the sandbox's demo network."""
+    # The sandbox's clock is moved from its web page; the dispatcher, sender and sweep all share it.
+    clock = clock or (SandboxClock() if settings.sandbox else SystemClock())
     db = Database(settings.database_url)
     db.upgrade()
     i18n = I18n(settings.default_language, settings.timezone)
     emulator = None
     if settings.sandbox:
         from bot.sandbox.emulator import Emulator
+        from bot.sandbox.web import add_page, add_people
 
-        emulator = Emulator()
-        api_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)
-        token = emulator.token
         if not settings.coordinators:
             settings = settings.model_copy(update={"coordinators": frozenset({SANDBOX_COORDINATOR})})
+        emulator = Emulator()
+        add_page(emulator.app)
+        api_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)
+        web_url = api_url
+        if (settings.web_host, settings.web_port) != (settings.sandbox_host, settings.sandbox_port):
+            web_url = await emulator.also_serve(settings.web_host, settings.web_port)
+        token = emulator.token
+        # Known before the command menus are set, so the coordinator gets hers.
+        add_people(emulator, db, settings.coordinators, settings.default_language)
         print(
             f"Sandbox: no MENTORBOT_TOKEN, so the bot talks to the built-in Telegram emulator at {api_url}\n"
-            f"Chat with it from another terminal:  {_command()} chat --user 1001 --lang ar --url {api_url}\n"
+            f"Try it in your browser:  {web_url}/\n"
+            f"Or chat with it from another terminal:  {_command()} chat --user 1001 --lang ar --url {api_url}\n"
             f"The sandbox coordinator is user {', '.join(map(str, sorted(settings.coordinators)))}.",
             flush=True,
         )
@@ -70,6 +84,8 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         notes=notes,
     )
     dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake, notes=notes)
+    if emulator is not None:
+        await _sandbox_controls(emulator, db, clock, i18n, sender.wake, settings, demo=demo)
     scheduler = create_scheduler(db, clock, i18n, every_seconds=settings.sweep_seconds, wake=sender.wake)
     sender_task = asyncio.create_task(sender.run(), name="sender")
     scheduler.start()
@@ -90,6 +106,29 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         if emulator is not None:
             await emulator.stop()
         db.dispose()
+
+
+async def _sandbox_controls(
+    emulator: Emulator,
+    db: Database,
+    clock: Clock,
+    i18n: I18n,
+    wake: Callable[[], None],
+    settings: Settings,
+    *,
+    demo: bool,
+) -> None:
+    """Let the web page move the clock, load the demo network and list people."""
+    from bot.sandbox.web import SandboxControls
+
+    if not isinstance(clock, MovableClock):
+        raise TypeError("the sandbox needs a clock it can move (SandboxClock)")
+    controls = SandboxControls(emulator, db, clock, i18n, wake, settings.coordinators)
+    controls.attach()
+    if demo:
+        report = await controls.demo_hook({})
+        added = f"{report['people_added']} people and {report['slots_added']} interview times added"
+        print(f"Demo network: {added}.", flush=True)
 
 
 def webhook_app(dp: Dispatcher, bot: Bot, secret: str) -> web.Application:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Clock(Protocol):
@@ -36,3 +36,28 @@ class FakeClock:
         """Move the clock forward, e.g. advance(days=1)."""
         self._now += delta if delta is not None else timedelta(**kwargs)
         return self._now
+
+
+@runtime_checkable
+class MovableClock(Clock, Protocol):
+    """A clock the sandbox can move forward."""
+
+    def advance(self, delta: timedelta) -> datetime: ...
+
+
+class SandboxClock:
+    """The real time plus an offset that only grows: the sandbox's clock, moved from its web page."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        """The current UTC time, moved forward by everything advance() added."""
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward (never back: what was sent stays sent) and return the new time."""
+        if delta < timedelta():
+            raise ValueError("the sandbox clock only moves forward")
+        self.offset += delta
+        return self.now()

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# What the program running the bot adds to the control API (the sandbox's clock, its demo
+# network): it gets the request's JSON body ({} for GET) and answers JSON.
+Hook = Callable[[JSON], Awaitable[JSON]]
 # The Bot API methods as data, trimmed from the official spec by scripts/trim_bot_api_spec.py.
 SPEC_PATH = Path(os.environ.get("MENTORBOT_BOT_API_SPEC", Path(__file__).with_name("bot_api_methods.json")))
 SCALAR_TYPES = {"String", "Integer", "Float", "Boolean", "InputFile"}
@@ -123,6 +126,7 @@ class SandboxUser:
     seen_seq: int = 0
     messages: dict[int, BotMessage] = field(default_factory=dict)
     answers: list[JSON] = field(default_factory=list)
+    said: dict[int, JSON] = field(default_factory=dict)  # what she sent, for chat clients to show
 
     def to_json(self) -> JSON:
         """Return the Telegram User object."""
@@ -265,6 +269,9 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
         self._closing = False
+        self.hooks: dict[str, Hook] = {}
+        # The time chats are dated with (a Unix timestamp); the sandbox sets its movable clock here.
+        self.now: Callable[[], float] = time.time
         self._app = web.Application(client_max_size=64 * 2**20, middlewares=[self._control_errors])
         self._app.on_shutdown.append(self._close)
         routes: dict[tuple[str, str], Route] = {
@@ -282,6 +289,10 @@ class Emulator:
             ("*", "/control/faults"): self._c_faults,
             ("GET", "/control/requests"): self._c_requests,
             ("GET", "/control/state"): self._c_state,
+            ("GET", "/control/changes"): self._c_changes,
+            ("*", "/control/clock"): self._c_hook,
+            ("POST", "/control/demo"): self._c_hook,
+            ("GET", "/control/people"): self._c_hook,
         }
         for (verb, path), handler in routes.items():
             self._app.router.add_route(verb, path, handler)
@@ -299,6 +310,14 @@ class Emulator:
         bound_host, bound_port = self._runner.addresses[0][:2]
         self.base_url = f"http://{bound_host}:{bound_port}"
         return self.base_url
+
+    async def also_serve(self, host: str, port: int) -> str:
+        """Serve the same application on a second address (the sandbox's web chat); return its URL."""
+        assert self._runner is not None, "start() first"
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound_host, bound_port = self._runner.addresses[-1][:2]
+        return f"http://{bound_host}:{bound_port}"
 
     async def stop(self) -> None:
         """Wake long polls and waits, stop webhook delivery and the server."""
@@ -528,6 +547,7 @@ class Emulator:
         user, markup = self._user(params["chat_id"]), check_markup(params.get("reply_markup"))
         user.last_message_id += 1
         msg = BotMessage(user.last_message_id, text, raw, params.get("parse_mode"), markup, kind, file_id)
+        msg.date = int(self.now())
         msg.rev = self._bump()
         user.messages[msg.message_id] = msg
         await self._notify()
@@ -558,7 +578,7 @@ class Emulator:
         markup = check_markup(params.get("reply_markup"))
         if (text, raw, markup) == (msg.text, msg.raw_text, msg.reply_markup):
             raise bad(NOT_MODIFIED)
-        msg.text, msg.raw_text, msg.reply_markup, msg.edit_date = text, raw, markup, int(time.time())
+        msg.text, msg.raw_text, msg.reply_markup, msg.edit_date = text, raw, markup, int(self.now())
         msg.parse_mode, msg.rev = params.get("parse_mode", msg.parse_mode), self._bump()
         await self._notify()
         return self._tg_message(user, msg)
@@ -768,8 +788,8 @@ class Emulator:
             raise ControlError(404, f"unknown user {user_id}")
         return self.users[int(user_id)]
 
-    def _ensure_user(self, user_id: int, **fields: Any) -> SandboxUser:
-        """Create or update a sandbox user."""
+    def ensure_user(self, user_id: int, **fields: Any) -> SandboxUser:
+        """Create or update a sandbox user (first_name, language_code, username)."""
         user = self.users.setdefault(user_id, SandboxUser(id=user_id, first_name=f"User {user_id}"))
         for key, value in fields.items():
             if value is not None:
@@ -781,20 +801,23 @@ class Emulator:
         if request.method == "POST":
             body = await self._body(request)
             fields = {k: body.get(k) for k in ("first_name", "language_code", "username")}
-            return web.json_response(self._ensure_user(int(body["id"]), **fields).to_json())
+            return web.json_response(self.ensure_user(int(body["id"]), **fields).to_json())
         return web.json_response({"users": [u.to_json() for u in self.users.values()]})
 
     async def _user_says(self, user: SandboxUser, content: JSON) -> JSON:
         """Queue a message update from the user; return the control API answer."""
         user.last_message_id += 1
         message = {"message_id": user.last_message_id, "from": user.to_json(), "chat": user.chat()}
-        update = await self._enqueue({"message": message | {"date": int(time.time())} | content}, user)
+        date = int(self.now())
+        update = await self._enqueue({"message": message | {"date": date} | content}, user)
+        user.said[user.last_message_id] = {"message_id": user.last_message_id, "date": date, "seq": self._seq}
+        user.said[user.last_message_id] |= content
         return {"update_id": update["update_id"], "message_id": user.last_message_id, "seq": self._seq}
 
     async def _c_send(self, request: web.Request) -> web.Response:
         """POST /control/send {user_id, text}: the user types text; a leading /command gets its entity."""
         body = await self._body(request)
-        user, text = self._ensure_user(int(body["user_id"])), str(body["text"])
+        user, text = self.ensure_user(int(body["user_id"])), str(body["text"])
         content: JSON = {"text": text}
         if re.match(r"/\w", text):
             length = len(text.split(maxsplit=1)[0].encode("utf-16-le")) // 2
@@ -804,7 +827,7 @@ class Emulator:
     async def _c_send_media(self, request: web.Request) -> web.Response:
         """POST /control/send_media {user_id, kind, caption?, ...}: the user sends media or a contact."""
         body = await self._body(request)
-        user, kind = self._ensure_user(int(body["user_id"])), str(body["kind"])
+        user, kind = self.ensure_user(int(body["user_id"])), str(body["kind"])
         if kind not in MEDIA:
             raise ControlError(400, f"unknown media kind {kind!r}, expected one of {sorted(MEDIA)}")
         payload = MEDIA[kind] | {k: body[k] for k in MEDIA[kind] if k in body}
@@ -858,7 +881,8 @@ class Emulator:
                 extra = {"edited": m.edit_date is not None, "file_url": file_url, "file_name": file_name}
                 messages.append(asdict(m) | extra)
         answers = [a for a in user.answers if since is None or a["seq"] > since]
-        return {"messages": messages, "callback_answers": answers, "seq": self._seq}
+        said = [m for i, m in sorted(user.said.items()) if i > after]
+        return {"messages": messages, "callback_answers": answers, "user_messages": said, "seq": self._seq}
 
     async def _c_messages(self, request: web.Request) -> web.Response:
         """GET /control/messages?user_id=N&after=K[&since=S]."""
@@ -925,6 +949,22 @@ class Emulator:
         state = {"bot": self.bot_user, "users": [u.to_json() for u in self.users.values()], "seq": self._seq}
         state |= {"pending_updates": len(self._updates), "webhook_url": self._webhook and self._webhook.url}
         return web.json_response(state | {"faults": len(self._faults), "files": len(self._files)})
+
+    async def _c_changes(self, request: web.Request) -> web.Response:
+        """GET /control/changes?since=S&timeout=T: wait until anything happens after seq S; who it concerns."""
+        since, timeout = int(request.query.get("since", 0)), float(request.query.get("timeout", 20))
+        await self._wait(lambda: self._seq > since, timeout)
+        changed = [u.id for u in self.users.values() if max(u.last_seq(), u.last_action_seq) > since]
+        return web.json_response({"seq": self._seq, "users": changed, "people": len(self.users)})
+
+    async def _c_hook(self, request: web.Request) -> web.Response:
+        """/control/clock, /control/demo, /control/people: answered by a hook of the program running the bot."""
+        name = request.path.rsplit("/", 1)[-1]
+        hook = self.hooks.get(name)
+        if hook is None:
+            raise ControlError(501, f"{request.path} needs the bot: run `mentorbot run` without a token")
+        body = await self._body(request) if request.method == "POST" else {}
+        return web.json_response(await hook(body))
 
     async def _c_file(self, request: web.Request) -> web.Response:
         """GET /files/{file_id}: the stored bytes."""
