@@ -27,7 +27,7 @@ _PERSON_ID = re.compile(r"^\s*[Pp]-?(\d{1,9})\s*$")
 _SLOT_ID = re.compile(r"^\s*[Ss]-?(\d{1,9})\s*$")
 
 
-def _person(ctx: Ctx, text: str, command: str) -> Person | None:
+def person_by_id(ctx: Ctx, text: str, command: str) -> Person | None:
     """The person a coordinator named as P-12; explains and returns None when there is none."""
     match = _PERSON_ID.match(text or "")
     person = ctx.session.get(Person, int(match[1])) if match else None
@@ -226,7 +226,7 @@ def _remove(ctx: Ctx, slot: InterviewSlot) -> None:
 
 def invite(ctx: Ctx, args: str) -> None:
     """/invite P-12: she is invited to book an interview."""
-    person = _person(ctx, args, "invite")
+    person = person_by_id(ctx, args, "invite")
     if person is not None:
         _invite(ctx, person)
 
@@ -334,30 +334,24 @@ def queue(ctx: Ctx) -> None:
     ctx.say(Reply("\n".join(lines).strip(), tuple(buttons)))
 
 
-def overdue(ctx: Ctx) -> None:
-    """/overdue: invited two weeks ago or more and still no time booked."""
+def overdue_lines(ctx: Ctx) -> list[str]:
+    """Invited two weeks ago or more and still no time booked: one line each, the longest waiting first."""
     tr, now = ctx.tr, ctx.now
     late = [
         p
         for p in interviews.waiting_for_slots(ctx.session)
         if p.invited_at and now - p.invited_at >= OVERDUE_AFTER
     ]
-    if not late:
-        ctx.say(Reply(tr.gettext("Nothing is overdue.")))
-        return
-    lines = [tr.gettext("Invited 14 days ago or more, no interview booked – call her or /invite again:"), ""]
-    for person in late:
-        days = (now - person.invited_at).days if person.invited_at else 0
-        lines.append(
-            tr.ngettext(
-                "{id} {name} – invited {count} day ago",
-                "{id} {name} – invited {count} days ago",
-                days,
-                id=person.short_id,
-                name=person.name,
-            )
+    return [
+        tr.ngettext(
+            "{id} {name} – invited {count} day ago",
+            "{id} {name} – invited {count} days ago",
+            (now - person.invited_at).days if person.invited_at else 0,
+            id=person.short_id,
+            name=person.name,
         )
-    ctx.say(Reply("\n".join(lines)))
+        for person in late
+    ]
 
 
 # -- the interview itself: notes, no-shows, and one person's whole record --------------------------
@@ -400,7 +394,7 @@ READY = __(
 
 def interviewed(ctx: Ctx, args: str) -> None:
     """/interviewed P-12: the notes, step by step; at the end she is ready to be matched."""
-    person = _person(ctx, args, "interviewed")
+    person = person_by_id(ctx, args, "interviewed")
     if person is None:
         return
     if person.status not in (Status.REGISTERED, Status.AWAITING_INTERVIEW):
@@ -464,7 +458,7 @@ NOTES = runner.guided(
 
 def noshow(ctx: Ctx, args: str) -> None:
     """/noshow P-12: she missed her interview; she is asked to choose a new time."""
-    person = _person(ctx, args, "noshow")
+    person = person_by_id(ctx, args, "noshow")
     if person is None:
         return
     session, now = ctx.session, ctx.now
@@ -496,7 +490,7 @@ def noshow(ctx: Ctx, args: str) -> None:
 
 def person_record(ctx: Ctx, args: str) -> None:
     """/person P-12: her profile, her status history, her bookings and the interview notes."""
-    person = _person(ctx, args, "person")
+    person = person_by_id(ctx, args, "person")
     if person is None:
         return
     tr, session = ctx.tr, ctx.session

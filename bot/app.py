@@ -32,6 +32,7 @@ def create_dispatcher(
     # and the per-update work of its middleware, is not needed.
     dp = Dispatcher(disable_fsm=True)
     dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake, notes))
+    dp["match_weights"] = settings.match_weights  # handlers that need it take it as an argument
     dp.include_routers(*build_routers())
     return dp
 

@@ -102,6 +102,7 @@ class Flow:
     steps: tuple[Step, ...]
     summary_title: str = __("Please check your answers:")
     sensitive: bool = False  # answers and the messages that repeat them are stored sealed
+    confirm: bool = True  # False: the last answer completes it, without a summary to confirm
 
     def step(self, field_id: str) -> Step:
         """The step that stores field_id."""
@@ -176,6 +177,8 @@ def display(step: Step, value: Any, answers: Answers, tr: Translator) -> str:
         return format_list([labels.get(v, str(v)) for v in values], locale=tr.locale)
     if step.kind is Kind.DATE:
         return tr.day(date.fromisoformat(value))
+    if step.kind is Kind.TIME:
+        return tr.clock(value)
     return str(value)
 
 
@@ -221,6 +224,11 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
     if step.kind in (Kind.CHOICE, Kind.YESNO):
         picks = [Button(tr.gettext(c.label), button(flow, state, "p", i)) for i, c in enumerate(options)]
         buttons += rows(picks, step.columns)
+    elif step.kind in (Kind.DATE, Kind.TIME) and options:  # suggestions; typing another works too
+        picks = [
+            Button(_suggestion(step, c.value, tr), button(flow, state, "p", i)) for i, c in enumerate(options)
+        ]
+        buttons += rows(picks, step.columns)
     elif step.kind is Kind.MULTI:
         toggles = [
             Button(
@@ -238,6 +246,11 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
     if nav:
         buttons.append(tuple(nav))
     return Reply("\n".join(lines), tuple(buttons))
+
+
+def _suggestion(step: Step, value: str, tr: Translator) -> str:
+    """A suggested date with its weekday, or a time, as she writes them."""
+    return tr.weekday(date.fromisoformat(value)) if step.kind is Kind.DATE else tr.clock(value)
 
 
 def _summary(flow: Flow, state: State, tr: Translator) -> Reply:
@@ -335,7 +348,7 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
     else:
         step = flow.step(state.step)
         options = step.options(state.answers)
-        if op == "p" and step.kind in (Kind.CHOICE, Kind.YESNO) and arg is not None and arg < len(options):
+        if op == "p" and step.kind not in (Kind.MULTI, Kind.TEXT) and arg is not None and arg < len(options):
             value: Any = options[arg].value
             return _answer(
                 flow, state, step, value == "yes" if step.kind is Kind.YESNO else value, tr, pressed
@@ -401,12 +414,13 @@ def _answer(
     state.pending = []
     state.step = flow.next_field(state.answers)
     state.rev += 1
-    if state.step != SUMMARY:
-        state.pending = list(state.answers.get(state.step) or []) if _is_multi(flow, state.step) else []
     edit = None
     if question is not None:
-        chosen = display(step, value, state.answers, tr)
-        edit = Reply(f"{question.text}\n\n✓ {chosen}")
+        edit = Reply(f"{question.text}\n\n✓ {display(step, value, state.answers, tr)}")
+    if state.step == SUMMARY and not flow.confirm:
+        return Outcome(state, edit=edit, completed=True)
+    if state.step != SUMMARY:
+        state.pending = list(state.answers.get(state.step) or []) if _is_multi(flow, state.step) else []
     return Outcome(state, [ask(flow, state, tr)], edit=edit)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -121,6 +121,14 @@ class Translator:
     def day(self, value: dt.date) -> str:
         """A calendar date as she writes it."""
         return format_date(value, format="medium", locale=self.locale)
+
+    def weekday(self, value: dt.date) -> str:
+        """A near date with its weekday, short, as she writes it (e.g. "Tue, Jan 6")."""
+        return format_skeleton("MMMEd", value, locale=self.locale)
+
+    def clock(self, hhmm: str) -> str:
+        """A time of day given as HH:MM, as she writes it."""
+        return format_time(dt.time.fromisoformat(hhmm), format="short", locale=self.locale)
 
     def date(self, moment: dt.datetime) -> str:
         """A date as she writes it, in her time zone."""

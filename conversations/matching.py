@@ -6,7 +6,16 @@ tests all use the same arithmetic. The weights are settings; the coordinator dec
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 from pydantic import BaseModel
+from scipy.optimize import linear_sum_assignment
+
+from conversations.i18n import __
 
 
 class MatchWeights(BaseModel):
@@ -20,3 +29,158 @@ class MatchWeights(BaseModel):
     wish: float = 1.5  # per wish of hers the mentor meets (an age, a place, a field)
     availability: float = 1.0  # the mentor can meet as often as she would like
     load: float = 1.0  # taken off per pair the mentor already has
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What matching reads of a person (built from storage.Person, or by hand in tests)."""
+
+    id: int
+    line_of_work: str | None = None
+    education_field: str | None = None
+    languages: tuple[str, ...] = ()
+    city: str | None = None
+    birth_year: int | None = None
+    goals: tuple[str, ...] = ()  # a mentee's
+    offers: tuple[str, ...] = ()  # a mentor's
+    meetings_per_month: int | None = None
+    wishes: str | None = None
+    pairs: int = 0  # a mentor's pairs in the last year
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason in words: a msgid and what fills it."""
+
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+    points: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A mentor for a mentee: the total and its reasons, best first."""
+
+    mentee: int
+    mentor: int
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+# Which of a mentor's offers serve which of a mentee's goals (registration's choice values).
+HELPS_WITH: dict[str, frozenset[str]] = {
+    "job": frozenset({"jobsearch", "network", "workplace"}),
+    "education": frozenset({"education"}),
+    "language": frozenset({"language"}),
+    "network": frozenset({"network"}),
+    "society": frozenset({"society", "workplace"}),
+    "business": frozenset({"business"}),
+    "confidence": frozenset({"jobsearch", "workplace", "network"}),
+}
+_WORD = re.compile(r"\w{4,}")
+_AGE_RANGE = re.compile(r"(?<!\d)([1-9]\d)\s*[-–]\s*([1-9]\d)(?!\d)")
+_AGE = re.compile(r"(?<!\d)([1-9]\d)(?!\d)")
+AGE_MARGIN = 5  # "about 40" means 35 to 45
+
+
+def _words(text: str | None) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(text or "")}
+
+
+def _same_place(a: str | None, b: str | None) -> bool:
+    """The same city or region, however written: "Copenhagen" and "Copenhagen N" are one place."""
+    a, b = (a or "").casefold().strip(), (b or "").casefold().strip()
+    return bool(a and b) and (a == b or bool(_words(a) & _words(b)))
+
+
+def wished_ages(wishes: str | None) -> tuple[int, int] | None:
+    """The ages a wish names in digits, in any language: "40-50" or "about 40" (±5)."""
+    if not wishes:
+        return None
+    if found := _AGE_RANGE.search(wishes):
+        low, high = sorted((int(found[1]), int(found[2])))
+        return low, high
+    if (single := _AGE.search(wishes)) and 18 <= int(single[1]) <= 90:
+        return int(single[1]) - AGE_MARGIN, int(single[1]) + AGE_MARGIN
+    return None
+
+
+def score(mentee: Profile, mentor: Profile, weights: MatchWeights, *, year: int) -> Scored:
+    """How well a mentor fits a mentee, and why; every point comes with its reason."""
+    reasons: list[Reason] = []
+
+    def add(points: float, msgid: str, **params: Any) -> None:
+        if points:
+            reasons.append(Reason(msgid, params, points))
+
+    if mentee.line_of_work and mentee.line_of_work == mentor.line_of_work and mentee.line_of_work != "other":
+        add(weights.work, __("the same line of work: {work}"), work=mentee.line_of_work)
+    common_fields = _words(mentee.education_field) & _words(mentor.education_field)
+    if common_fields:
+        add(weights.education, __("a similar field of education: {field}"), field=sorted(common_fields)[0])
+    shared = [code for code in mentee.languages if code in mentor.languages and code != "other"]
+    if shared:
+        add(weights.language * min(len(shared), 2), __("languages in common: {languages}"), languages=shared)
+    if _same_place(mentee.city, mentor.city):
+        add(weights.place, __("both live in {city}"), city=mentor.city)
+    helped = [g for g in mentee.goals if HELPS_WITH.get(g, frozenset()) & set(mentor.offers)]
+    if helped:
+        add(weights.goal * len(helped), __("can help with her goals: {goals}"), goals=helped)
+    ages = wished_ages(mentee.wishes)
+    if ages and mentor.birth_year and ages[0] <= year - mentor.birth_year <= ages[1]:
+        add(weights.wish, __("the age she wished for ({age})"), age=year - mentor.birth_year)
+    wished_words = _words(mentee.wishes) & (_words(mentor.city) | _words(mentor.education_field))
+    if wished_words:
+        add(weights.wish, __("her wishes mention {words}"), words=sorted(wished_words)[:3])
+    if mentor.meetings_per_month and mentor.meetings_per_month >= (mentee.meetings_per_month or 1):
+        add(
+            weights.availability,
+            __("can meet: {meetings}"),
+            meetings=str(mentor.meetings_per_month),
+        )
+    if mentor.pairs:
+        add(-weights.load * mentor.pairs, __("pairs this year already: {count}"), count=mentor.pairs)
+    ordered = tuple(sorted(reasons, key=lambda r: -r.points))
+    return Scored(mentee.id, mentor.id, round(sum(r.points for r in reasons), 2), ordered)
+
+
+def best_mentors(
+    mentee: Profile,
+    mentors: Sequence[Profile],
+    weights: MatchWeights,
+    *,
+    year: int,
+    declined: Collection[tuple[int, int]] = (),
+    limit: int = 5,
+) -> list[Scored]:
+    """The best mentors for one mentee, never one she was proposed with and declined."""
+    scored = [score(mentee, m, weights, year=year) for m in mentors if (mentee.id, m.id) not in declined]
+    return sorted(scored, key=lambda s: (-s.score, s.mentor))[:limit]
+
+
+def assignment(
+    mentees: Sequence[Profile],
+    mentors: Sequence[Profile],
+    weights: MatchWeights,
+    *,
+    year: int,
+    declined: Collection[tuple[int, int]] = (),
+) -> list[Scored]:
+    """The one-to-one assignment of mentees to mentors with the highest total score.
+
+    The Hungarian method (scipy's linear_sum_assignment); a declined pair is never assigned.
+    With more mentees than mentors some wait; with more mentors some are left free.
+    """
+    if not mentees or not mentors:
+        return []
+    table = [[score(e, m, weights, year=year) for m in mentors] for e in mentees]
+    forbidden = -1e6
+    matrix = np.array(
+        [
+            [forbidden if (e.id, m.id) in declined else s.score for m, s in zip(mentors, row, strict=True)]
+            for e, row in zip(mentees, table, strict=True)
+        ]
+    )
+    rows, columns = linear_sum_assignment(matrix, maximize=True)
+    chosen = [table[r][c] for r, c in zip(rows, columns, strict=True) if matrix[r, c] > forbidden]
+    return sorted(chosen, key=lambda s: (-s.score, s.mentee))

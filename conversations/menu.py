@@ -11,5 +11,8 @@ PARTICIPANT_COMMANDS: dict[str, str] = {
     "language": __("Change language"),
     "privacy": __("How we use your data"),
     "whoami": __("Your role here"),
+    "meeting": __("Set or move your first meeting"),
+    "met": __("Tell me you met your mentor or mentee"),
+    "agreement": __("Your mentor agreement"),
     "cancel": __("Stop the registration"),
 }

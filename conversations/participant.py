@@ -21,8 +21,8 @@ from conversations.texts import (
     role_name,
     status_name,
 )
-from storage import queries
-from storage.models import Person, Role, Status
+from storage import pairs, queries
+from storage.models import PairStatus, Person, Role, Status
 from storage.queries import ConversationRow
 
 CONSENT_PREFIX = "cs"
@@ -266,6 +266,11 @@ def help_(ctx: Ctx) -> None:
             role=role_name(tr, person.role),
             status=status_name(tr, person.status),
         )
+        pair = pairs.active_pair_of(ctx.session, person_id=ctx.key.id)
+        if pair is not None and pair.status == PairStatus.PROPOSED:
+            text += "\n" + tr.gettext("/meeting – set or move your first meeting")
+        elif pair is not None:
+            text += "\n" + tr.gettext("/met – tell me you met\n/agreement – your mentor agreement")
     ctx.say(Reply(text))
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from conversations import booking, engine, timeline
+from conversations import agreement, booking, engine, pairing, timeline
 from conversations.clock import Clock
 from conversations.context import post
 from conversations.events import Reply
@@ -23,14 +23,17 @@ from conversations.registration import FLOW
 from conversations.runner import state_of
 from conversations.texts import NUDGE_FIRST, NUDGE_LAST
 from conversations.timeline import REGISTRATION_NUDGES, registration_nudge_due
-from storage import interviews, queries
+from storage import interviews, pairs, queries
 from storage.db import Database
-from storage.models import Booking, InterviewSlot, Person
+from storage.models import Booking, InterviewSlot, Pair, PairStatus, Person, Role
 
 log = logging.getLogger(__name__)
 NUDGE = "registration_nudge"
 INTERVIEW_REMINDER = "interview_reminder"
 BOOKING_REMINDER = "booking_reminder"
+MEETING_DATE_REMINDER = "meeting_date_reminder"
+DECISION = "decision"
+AGREEMENT_CHECK = "agreement_check"
 
 
 @dataclass
@@ -40,6 +43,7 @@ class SweepReport:
     nudges: int = 0
     interview_reminders: int = 0
     booking_reminders: int = 0
+    pair_messages: int = 0  # first-meeting reminders, decision questions, agreement checks
     forgotten: int = 0  # old processed-update ids and sent messages deleted
 
 
@@ -50,6 +54,7 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
         nudges=_registration_nudges(db, now, i18n),
         interview_reminders=_interview_reminders(db, now, i18n),
         booking_reminders=_booking_reminders(db, now, i18n),
+        pair_messages=_pair_steps(db, now, i18n),
     )
     with db.session() as session:
         report.forgotten = queries.forget_old(
@@ -57,7 +62,7 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
             updates_before=now - timeline.KEEP_UPDATE_IDS,
             messages_before=now - timeline.KEEP_SENT_MESSAGES,
         )
-    if report.nudges or report.interview_reminders or report.booking_reminders:
+    if report.nudges or report.interview_reminders or report.booking_reminders or report.pair_messages:
         log.info("sweep: %s", report)
     return report
 
@@ -80,6 +85,7 @@ def next_due(db: Database, now: datetime) -> datetime | None:
                 for p in interviews.waiting_for_slots(session)
                 if p.invited_at
             ),
+            *(when for pair in pairs.active(session) for when in _pair_due_dates(pair)),
         ]
     later = [when for when in candidates if when > now]
     return min(later, default=None)
@@ -142,6 +148,67 @@ def _booking_reminders(db: Database, now: datetime, i18n: I18n) -> int:
                 booking.nudge_to_book(session, person=person, i18n=i18n, now=now)
                 sent += 1
     return sent
+
+
+def _pair_due_dates(pair: Pair) -> list[datetime]:
+    """When each of a pair's steps falls due, as the timeline says."""
+    if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is None:
+        return [pair.proposed_at + timeline.MEETING_DATE_DUE]
+    if pair.status == PairStatus.PROPOSED and pair.meeting_at is not None:
+        return [pair.meeting_at + timeline.DECISION_ASK, pair.meeting_at + timeline.DECISION_REMINDER]
+    if pair.status == PairStatus.CONFIRMED and pair.agreement_done_at is None and pair.confirmed_at:
+        return [pair.confirmed_at + timeline.AGREEMENT_CHECK]
+    return []
+
+
+def _pair_steps(db: Database, now: datetime, i18n: I18n) -> int:
+    """Each active pair's due step, once: the first-meeting reminder, the decision, the agreement check."""
+    with db.session() as session:
+        due = [pair.id or 0 for pair in pairs.active(session) if any(d <= now for d in _pair_due_dates(pair))]
+    sent = 0
+    for pair_id in due:
+        with db.session() as session:
+            sent += _pair_step(session, pairs.get(session, pair_id=pair_id), now, i18n)
+    return sent
+
+
+def _pair_step(session: Session, pair: Pair, now: datetime, i18n: I18n) -> int:
+    subject = f"pair:{pair.id}"
+    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
+    assert mentee is not None and mentor is not None
+    if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is None:
+        if not queries.claim_action(session, subject=subject, kind=MEETING_DATE_REMINDER, seq=1, now=now):
+            return 0
+        pairing.remind_meeting_date(session, pair=pair, mentee=mentee, mentor=mentor, i18n=i18n, now=now)
+        return 1
+    if pair.status == PairStatus.PROPOSED and pair.meeting_at is not None:
+        # One chain per meeting time: asked the day after, reminded a week after; after downtime only the latest.
+        steps = [pair.meeting_at + timeline.DECISION_ASK, pair.meeting_at + timeline.DECISION_REMINDER]
+        due = sum(1 for when in steps if when <= now)
+        if not _claim_up_to(session, subject, DECISION, base=pair.meeting_rev * 10, due=due, now=now):
+            return 0
+        for person, role in ((mentee, Role.MENTEE), (mentor, Role.MENTOR)):
+            if pair.decision_of(role) is None:
+                pairing.ask_decision(session, pair=pair, person=person, i18n=i18n, now=now, reminder=due == 2)
+        return 1
+    if queries.claim_action(session, subject=subject, kind=AGREEMENT_CHECK, seq=1, now=now):
+        for person in (mentee, mentor):
+            agreement.check_agreement(session, pair=pair, person=person, i18n=i18n, now=now)
+        return 1
+    return 0
+
+
+def _claim_up_to(session: Session, subject: str, kind: str, *, base: int, due: int, now: datetime) -> bool:
+    """Claim every step of a chain up to the due one; True if this sweep claimed the due one."""
+    done = queries.actions_done(session, subject=subject, kind=kind)
+    if due == 0 or base + due in done:
+        return False
+    claimed = [
+        queries.claim_action(session, subject=subject, kind=kind, seq=base + step, now=now)
+        for step in range(1, due + 1)
+        if base + step not in done
+    ]
+    return bool(claimed) and claimed[-1]
 
 
 def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import datetime, timedelta
 
 # Telegram re-delivers an update for at most 24 hours; after two days its id can go.
@@ -26,3 +27,26 @@ def registration_nudge_due(idle_since: datetime, now: datetime) -> int:
         if now - idle_since >= after:
             due = seq
     return due
+
+
+# A proposed pair: a first-meeting date within 14 days (then a reminder to the mentee, and the
+# coordinator sees it), the meeting itself within two months (then it shows as expired).
+MEETING_DATE_DUE = timedelta(days=14)
+MEETING_DUE_MONTHS = 2
+# After the first meeting: each is asked the next day; a reminder at 7 days, overdue at 14.
+DECISION_ASK = timedelta(days=1)
+DECISION_REMINDER = timedelta(days=7)
+DECISION_OVERDUE = timedelta(days=14)
+# After the confirmation: the agreement within three weeks, then both are asked about it;
+# a week after that question the coordinator sees it overdue. The first follow-up in 3 months.
+AGREEMENT_CHECK = timedelta(weeks=3)
+AGREEMENT_OVERDUE = timedelta(weeks=4)
+FIRST_CHECKUP_MONTHS = 3
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time some calendar months later (the 31st becomes the month's last day)."""
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)

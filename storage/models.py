@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -238,3 +238,84 @@ class InterviewNote(SQLModel, table=True):
     interviewer: int = Field(sa_column=Column(BigInteger, nullable=False))
     sealed: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _when(nullable=False)
+
+
+class PairStatus(StrEnum):
+    PROPOSED = "proposed"  # proposed by a coordinator; first meeting and decision to come
+    CONFIRMED = "confirmed"  # both said yes: the programme year runs
+    DECLINED = "declined"  # one said no after the first meeting; never proposed again
+    ENDED = "ended"
+
+
+ACTIVE_PAIR = ("proposed", "confirmed")
+_ACTIVE_PAIR_SQL = text("status IN ('proposed', 'confirmed')")
+
+
+class Pair(SQLModel, table=True):
+    """A mentee and a mentor a coordinator proposed, and everything due for them, as stored dates.
+
+    The two unique partial indexes keep each person in at most one active pair: of two
+    coordinators proposing the same woman at the same moment, exactly one insert succeeds.
+    """
+
+    __table_args__ = (
+        Index(
+            "ix_pair_active_mentee",
+            "mentee_id",
+            unique=True,
+            sqlite_where=_ACTIVE_PAIR_SQL,
+            postgresql_where=_ACTIVE_PAIR_SQL,
+        ),
+        Index(
+            "ix_pair_active_mentor",
+            "mentor_id",
+            unique=True,
+            sqlite_where=_ACTIVE_PAIR_SQL,
+            postgresql_where=_ACTIVE_PAIR_SQL,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentee_id: int = Field(foreign_key="person.id", index=True)
+    mentor_id: int = Field(foreign_key="person.id", index=True)
+    coordinator: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))  # Telegram id
+    status: str = Field(default=PairStatus.PROPOSED, max_length=16, index=True)
+    proposed_at: datetime = _when(nullable=False)
+    # The first meeting: proposed by one (meeting_by), fixed when the other agrees.
+    meeting_at: datetime | None = _when()
+    meeting_by: int | None = None
+    meeting_rev: int = 0  # grows with every new time, so a button for an older time is refused
+    meeting_agreed_at: datetime | None = _when()
+    # The blind decision after the first meeting; the reasons for a no are sealed.
+    mentee_decision: bool | None = None
+    mentor_decision: bool | None = None
+    decision_reasons: str | None = Field(default=None, sa_column=Column(Text))
+    decided_at: datetime | None = _when()
+    confirmed_at: datetime | None = _when()
+    next_checkup_at: datetime | None = _when()
+    # The mentor agreement and activity plan, and who has confirmed it (roles).
+    agreement: dict[str, Any] = _json(dict)
+    agreement_confirmed: list[str] = _json(list)
+    agreement_done_at: datetime | None = _when()
+    ended_at: datetime | None = _when()
+
+    @property
+    def short_id(self) -> str:
+        """The id coordinators type, like M-5."""
+        return f"M-{self.id}"
+
+    def decision_of(self, role: str) -> bool | None:
+        """What the mentee or the mentor answered after the first meeting."""
+        return self.mentee_decision if role == Role.MENTEE else self.mentor_decision
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting one of a pair reported ("we met") and the other confirmed; statistics count these."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    held_on: date
+    reported_by: int = Field(foreign_key="person.id")
+    reported_at: datetime = _when(nullable=False)
+    confirmed_at: datetime | None = _when()
+    disputed_at: datetime | None = _when()

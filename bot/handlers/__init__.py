@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, coordinator, fallback, registration
+from bot.handlers import common, coordinator, fallback, pairs, registration
 
 
 def build_routers() -> list[Router]:
@@ -14,6 +14,7 @@ def build_routers() -> list[Router]:
         # updates. It takes no command but /back and /skip, so it cannot shadow the others.
         registration.make_router(),
         common.make_router(),  # commands anyone may use, at any moment, also mid-question
+        pairs.make_router(),  # a proposed or confirmed pair: meetings, decision, agreement
         coordinator.make_router(),  # coordinator commands, behind the allow-list filter
         fallback.make_router(),  # last: refusals, unknown commands, media, stale buttons
     ]

@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
-from admin import interviews
-from bot.events import on_press
+from admin import interviews, matching, overdue
+from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
 from conversations import participant
 from conversations.context import Ctx
+from conversations.matching import MatchWeights
 
 # Commands that take the rest of the line as their argument.
 WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
@@ -22,11 +23,12 @@ WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
     "interviewed": interviews.interviewed,
     "noshow": interviews.noshow,
     "person": interviews.person_record,
+    "propose": matching.propose,
 }
 WITHOUT: dict[str, Callable[[Ctx], None]] = {
     "queue": interviews.queue,
     "slots": interviews.slots,
-    "overdue": interviews.overdue,
+    "overdue": overdue.overdue,
 }
 
 
@@ -41,6 +43,16 @@ async def without_arguments(message: Message, command: CommandObject, ctx: Ctx) 
     participant.resume(ctx)
 
 
+async def suggest(message: Message, command: CommandObject, ctx: Ctx, match_weights: MatchWeights) -> None:
+    """/suggest P-12, or /suggest alone for everyone waiting."""
+    matching.suggest(ctx, command.args or "", match_weights)
+
+
+async def propose_all(query: CallbackQuery, ctx: Ctx, match_weights: MatchWeights) -> str | None:
+    """The "Propose all" button under /suggest."""
+    return matching.press_propose_all(ctx, as_press(query), match_weights)
+
+
 def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
@@ -48,7 +60,10 @@ def make_router() -> Router:
     router.callback_query.filter(IsCoordinator())
     router.message.register(with_arguments, Command(*WITH_ARGUMENTS))
     router.message.register(without_arguments, Command(*WITHOUT))
+    router.message.register(suggest, Command("suggest"))
     router.callback_query.register(on_press(interviews.press_invite), DataPrefix(interviews.INVITE_PREFIX))
     router.callback_query.register(on_press(interviews.press_delete), DataPrefix(interviews.DELETE_PREFIX))
     router.callback_query.register(on_press(interviews.press_profile), DataPrefix(interviews.PROFILE_PREFIX))
+    router.callback_query.register(on_press(matching.press_propose), DataPrefix(matching.PROPOSE_PREFIX))
+    router.callback_query.register(propose_all, DataPrefix(matching.PROPOSE_ALL_PREFIX))
     return router

@@ -1,4 +1,4 @@
-"""When registration nudges fall due."""
+"""When registration nudges fall due, and calendar months."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conversations.timeline import registration_nudge_due
+from conversations.timeline import add_months, registration_nudge_due
 
 IDLE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -23,3 +23,18 @@ IDLE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 )
 def test_nudges(after: timedelta, due: int) -> None:
     assert registration_nudge_due(IDLE, IDLE + after) == due
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (datetime(2026, 1, 5, 9, tzinfo=UTC), 3, datetime(2026, 4, 5, 9, tzinfo=UTC)),
+        (datetime(2026, 11, 30, tzinfo=UTC), 3, datetime(2027, 2, 28, tzinfo=UTC)),
+        (datetime(2026, 1, 31, tzinfo=UTC), 1, datetime(2026, 2, 28, tzinfo=UTC)),
+        (datetime(2026, 12, 15, tzinfo=UTC), 12, datetime(2027, 12, 15, tzinfo=UTC)),
+    ],
+)
+def test_add_months_keeps_the_day_or_takes_the_months_last(
+    start: datetime, months: int, expected: datetime
+) -> None:
+    assert add_months(start, months) == expected

@@ -1,0 +1,551 @@
+"""A proposed pair in chat: the first meeting, the blind yes/no, the confirmation and the memo.
+
+Buttons carry the pair's id and are checked against what is stored now, so a button pressed
+twice, after the decision, for a meeting time that was moved since, or by someone outside
+the pair gets a polite answer and changes nothing:
+
+    ps:<pair>                  "we agreed on a date": asks for the first meeting's date and time
+    pm:<pair>:<rev>:<y|n>      the other one confirms that time, or offers another
+    pd:<pair>:<y|n|l>          after the meeting: continue, not continue, or "we have not met yet"
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from conversations import engine, runner, timeline
+from conversations.context import Ctx, post
+from conversations.engine import Choice, Flow, Kind, Step
+from conversations.events import Button, Press, Reply
+from conversations.i18n import I18n, Translator, __
+from conversations.registration import CHANNELS
+from storage import pairs, queries
+from storage.crypto import NotesCipher
+from storage.models import Pair, PairStatus, Person, Role, Status
+from storage.queries import ConversationRow
+
+CHANNEL_LABELS = {c.value: c.label for c in CHANNELS}
+SET_MEETING_PREFIX = "ps"
+MEETING_PREFIX = "pm"
+DECISION_PREFIX = "pd"
+WE_AGREED = __("🗓 We agreed on a date")
+
+# -- the pair from one person's side ---------------------------------------------------------------
+
+
+def role_in(pair: Pair, person_id: int) -> str | None:
+    """Her role in this pair, or None when she is not in it."""
+    if person_id == pair.mentee_id:
+        return Role.MENTEE
+    if person_id == pair.mentor_id:
+        return Role.MENTOR
+    return None
+
+
+def partner_of(session: Session, pair: Pair, person_id: int) -> Person:
+    """The other one of the pair."""
+    partner = session.get(Person, pair.mentor_id if person_id == pair.mentee_id else pair.mentee_id)
+    assert partner is not None
+    return partner
+
+
+def pair_pressed(ctx: Ctx, pair_id: str) -> tuple[Pair, str] | None:
+    """The pair a button names, if she is in it (a third person's press finds nothing)."""
+    pair = ctx.session.get(Pair, int(pair_id)) if pair_id.isdigit() and len(pair_id) < 10 else None
+    role = role_in(pair, ctx.key.id) if pair is not None else None
+    return (pair, role) if pair is not None and role is not None else None
+
+
+def coordinator_tr(session: Session, pair: Pair, i18n: I18n) -> Translator:
+    """The translator for the pair's own coordinator."""
+    coordinator = queries.person_by_telegram_id(session, telegram_id=pair.coordinator)
+    return i18n.translator(coordinator.language if coordinator else None)
+
+
+def tell_coordinator(
+    session: Session, pair: Pair, i18n: I18n, now: datetime, msgid: str, **params: Any
+) -> None:
+    """A message to the pair's own coordinator, in her language."""
+    tr = coordinator_tr(session, pair, i18n)
+    post(session, pair.coordinator, Reply(tr.gettext(msgid, pair=pair.short_id, **params)), tr, now)
+
+
+def contacts(tr: Translator, person: Person) -> str:
+    """The contact details she agreed to share with her match, one per line."""
+    lines = []
+    for channel in person.share_channels:
+        if channel == "telegram":
+            handle = f"@{person.telegram_username}" if person.telegram_username else tr.gettext("no username")
+            lines.append(f"• Telegram: {handle}")
+        elif channel == "phone" and person.phone:
+            lines.append(f"• {tr.gettext(CHANNEL_LABELS['phone'])}: {person.phone}")
+        elif channel == "email" and person.email:
+            lines.append(f"• {tr.gettext(CHANNEL_LABELS['email'])}: {person.email}")
+    return "\n".join(lines) or tr.gettext("Ask the coordinator to put you in touch.")
+
+
+# -- the proposal ------------------------------------------------------------------------------------
+
+PROPOSAL_TO_MENTEE = __(
+    "Good news, {name}! 🌱 I propose a mentor for you: {partner}.\n\n"
+    "Now it is your turn: please contact {partner} and agree on a first meeting. Set the date within the next "
+    "14 days; the meeting itself should take place within two months.\n\n"
+    "How to reach her:\n{contacts}\n\n"
+    "The first meeting is noncommittal: you talk about your expectations and whether you both have the time. "
+    "Please do not make a new appointment at that meeting. Afterwards I will ask each of you, separately, "
+    "whether you want to continue.\n\n"
+    "When you have agreed on a date, tell me with the button below."
+)
+PROPOSAL_TO_MENTOR = __(
+    "Good news, {name}! 🌱 I propose a mentee for you: {partner}.\n\n"
+    "She has been asked to contact you within the next 14 days to agree on a first meeting, which should take "
+    "place within two months.\n\n"
+    "How to reach her:\n{contacts}\n\n"
+    "The first meeting is noncommittal: you talk about your expectations and whether you both have the time. "
+    "Please do not make a new appointment at that meeting. Afterwards I will ask each of you, separately, "
+    "whether you want to continue.\n\n"
+    "When you have agreed on a date, either of you can tell me with the button below."
+)
+
+
+def send_proposal(
+    session: Session, *, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime
+) -> None:
+    """Both hear of the proposal in their own language, with the other's shared contact details."""
+    for person, partner, msgid in (
+        (mentee, mentor, PROPOSAL_TO_MENTEE),
+        (mentor, mentee, PROPOSAL_TO_MENTOR),
+    ):
+        tr = i18n.translator(person.language)
+        text = tr.gettext(msgid, name=person.name, partner=partner.name, contacts=contacts(tr, partner))
+        button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
+        post(session, person.telegram_id, Reply(text, button), tr, now)
+
+
+def remind_meeting_date(
+    session: Session, *, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime
+) -> None:
+    """Two weeks on and no first meeting fixed: the mentee is reminded (the coordinator sees it overdue)."""
+    tr = i18n.translator(mentee.language)
+    text = tr.gettext(
+        "Have you and {partner} agreed on your first meeting? It should be within two months of the proposal. "
+        "Please contact her:\n{contacts}\n\nWhen you have a date, tell me with the button below.",
+        partner=mentor.name,
+        contacts=contacts(tr, mentor),
+    )
+    button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
+    post(session, mentee.telegram_id, Reply(text, button), tr, now)
+
+
+# -- the first meeting ------------------------------------------------------------------------------
+
+DAY, AT = "day", "at"
+TODAY = "_today"
+SUGGESTED_DAYS = 6
+SUGGESTED_TIMES = ("10:00", "12:00", "14:00", "16:00", "17:00", "18:00")
+
+
+def _coming_days(answers: engine.Answers) -> list[Choice]:
+    today = date.fromisoformat(answers.get(TODAY) or date.today().isoformat())
+    return [Choice((today + timedelta(days=n)).isoformat(), "") for n in range(1, SUGGESTED_DAYS + 1)]
+
+
+MEETING_FLOW = Flow(
+    name="first_meeting",
+    prefix="fm",
+    summary_title=__("Your first meeting:"),
+    steps=(
+        Step(
+            DAY,
+            __("On which day will you meet? Choose a day or write the date."),
+            Kind.DATE,
+            __("Day"),
+            _coming_days,
+            min=0,
+            max=62,
+            columns=3,
+        ),
+        Step(
+            AT,
+            __("At what time? Choose one or write it, for example 17:30."),
+            Kind.TIME,
+            __("Time"),
+            tuple(Choice(t, "") for t in SUGGESTED_TIMES),
+            columns=3,
+        ),
+    ),
+)
+
+
+def ask_meeting(ctx: Ctx, pair: Pair, notice: str | None = None) -> None:
+    """Ask her for the date and time they agreed."""
+    today = ctx.now.astimezone(ctx.tr.tz).date().isoformat()
+    runner.begin(ctx, MEETING, answers={TODAY: today}, context={"pair": pair.id}, notice=notice)
+
+
+def local_moment(day: str, at: str, zone: ZoneInfo) -> datetime:
+    """A local date and HH:MM as an aware UTC datetime."""
+    return datetime.combine(date.fromisoformat(day), time.fromisoformat(at), tzinfo=zone).astimezone(UTC)
+
+
+def _meeting_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
+    tr, session, now = ctx.tr, ctx.session, ctx.now
+    pair = session.get(Pair, conversation.context.get("pair", 0))
+    if pair is None or pair.status != PairStatus.PROPOSED or role_in(pair, ctx.key.id) is None:
+        ctx.say(Reply(tr.gettext("This proposal is no longer open, so nothing was changed.")))
+        return
+    when = local_moment(answers[DAY], answers[AT], tr.tz)
+    if when <= now:
+        ask_meeting(
+            ctx,
+            pair,
+            notice=tr.gettext("⚠️ That time has already passed. Please choose a time still to come."),
+        )
+        return
+    pair.meeting_at, pair.meeting_by, pair.meeting_agreed_at = when, ctx.key.id, None
+    pair.meeting_rev += 1
+    session.add(pair)
+    partner = partner_of(session, pair, ctx.key.id)
+    ctx.say(
+        Reply(
+            tr.gettext(
+                "Thank you! I have asked {partner} to confirm {when}.",
+                partner=partner.name,
+                when=tr.datetime(when),
+            )
+        )
+    )
+    ptr = ctx.i18n.translator(partner.language)
+    buttons = (
+        (Button(ptr.gettext("✅ Yes, that is right"), f"{MEETING_PREFIX}:{pair.id}:{pair.meeting_rev}:y"),),
+        (Button(ptr.gettext("🗓 Another time"), f"{MEETING_PREFIX}:{pair.id}:{pair.meeting_rev}:n"),),
+    )
+    text = ptr.gettext(
+        "{name} says you agreed to meet on {when}. Is that right?",
+        name=ctx.person.name,
+        when=ptr.datetime(when),
+    )
+    post(session, partner.telegram_id, Reply(text, buttons), ptr, now)
+
+
+MEETING = runner.guided(
+    runner.Guided(
+        MEETING_FLOW, finish=_meeting_finished, cancelled=__("Nothing was changed about your meeting.")
+    )
+)
+
+
+def press_set_meeting(ctx: Ctx, event: Press) -> str | None:
+    """ "We agreed on a date" under the proposal or a reminder."""
+    found = pair_pressed(ctx, event.data.partition(":")[2])
+    if found is None or found[0].status != PairStatus.PROPOSED:
+        return engine.stale(ctx.tr)
+    ask_meeting(ctx, found[0])
+    return None
+
+
+def meeting_command(ctx: Ctx) -> None:
+    """/meeting: set or move the first meeting of her proposed pair."""
+    pair = pairs.active_pair_of(ctx.session, person_id=ctx.key.id)
+    if pair is None or pair.status != PairStatus.PROPOSED:
+        ctx.say(
+            Reply(
+                ctx.tr.gettext(
+                    "/meeting is for the first meeting after a coordinator proposes a match. You have no proposal open just now."
+                )
+            )
+        )
+        return
+    ask_meeting(ctx, pair)
+
+
+def press_meeting(ctx: Ctx, event: Press) -> str | None:
+    """The other one confirms the first meeting's time, or offers another."""
+    tr, session, now = ctx.tr, ctx.session, ctx.now
+    pair_id, _, rest = event.data.partition(":")[2].partition(":")
+    rev, _, choice = rest.partition(":")
+    found = pair_pressed(ctx, pair_id)
+    if found is None or found[0].status != PairStatus.PROPOSED or found[0].meeting_at is None:
+        return engine.stale(tr)
+    pair = found[0]
+    if rev != str(pair.meeting_rev):
+        return tr.gettext("This time was changed since. Please answer the latest message about your meeting.")
+    if pair.meeting_by == ctx.key.id:
+        return tr.gettext(
+            "You proposed this time; {partner} is asked to confirm it.",
+            partner=partner_of(session, pair, ctx.key.id).name,
+        )
+    if pair.meeting_agreed_at is not None:
+        return tr.gettext("Your meeting is already fixed.")
+    when = pair.meeting_at
+    assert when is not None
+    if choice == "n":
+        ctx.edit(
+            event.message_id,
+            Reply(tr.gettext("You asked for another time than {when}.", when=tr.datetime(when))),
+        )
+        ask_meeting(ctx, pair)
+        return None
+    if choice != "y":
+        return engine.stale(tr)
+    if when <= now:
+        return tr.gettext("This time has passed. Please send /meeting to tell me when you meet.")
+    pair.meeting_agreed_at = now
+    session.add(pair)
+    ctx.edit(event.message_id, Reply(tr.gettext("✅ Your first meeting: {when}", when=tr.datetime(when))))
+    partner = partner_of(session, pair, ctx.key.id)
+    for person in (ctx.person, partner):
+        ptr = ctx.i18n.translator(person.language)
+        other = partner if person is ctx.person else ctx.person
+        text = ptr.gettext(
+            "Your first meeting with {partner} is fixed: {when}. Enjoy it! The day after, I will ask you how it went.",
+            partner=other.name,
+            when=ptr.datetime(when),
+        )
+        post(session, person.telegram_id, Reply(text), ptr, now)
+    tell_coordinator(
+        session,
+        pair,
+        ctx.i18n,
+        now,
+        __("{pair}: the first meeting is fixed for {when}."),
+        when=coordinator_tr(session, pair, ctx.i18n).datetime(when),
+    )
+    return None
+
+
+# -- the blind decision -------------------------------------------------------------------------------
+
+CONTINUE = __("✅ Yes, I would like to continue")
+STOP = __("No, I would rather not")
+NOT_MET = __("We have not met yet")
+
+
+def ask_decision(
+    session: Session, *, pair: Pair, person: Person, i18n: I18n, now: datetime, reminder: bool
+) -> None:
+    """Would she like to continue? Asked of each alone; neither sees the other's answer."""
+    tr = i18n.translator(person.language)
+    partner = partner_of(session, pair, person.id or 0)
+    text = tr.gettext(
+        "How was your first meeting with {partner}? Would you like to continue as mentor and mentee?\n\n"
+        "Your answer goes only to the coordinator; {partner} will not see it.",
+        partner=partner.name,
+    )
+    if reminder:
+        text = "\n\n".join((tr.gettext("A reminder: I have not heard from you yet."), text))
+    buttons = (
+        (Button(tr.gettext(CONTINUE), f"{DECISION_PREFIX}:{pair.id}:y"),),
+        (Button(tr.gettext(STOP), f"{DECISION_PREFIX}:{pair.id}:n"),),
+        (Button(tr.gettext(NOT_MET), f"{DECISION_PREFIX}:{pair.id}:l"),),
+    )
+    post(session, person.telegram_id, Reply(text, buttons), tr, now)
+
+
+REASON = "reason"
+REASON_FLOW = Flow(
+    name="decline_reason",
+    prefix="dr",
+    sensitive=True,
+    confirm=False,
+    steps=(
+        Step(
+            REASON,
+            __("If you like, tell me in a few words why. Only the coordinator will read it."),
+            Kind.TEXT,
+            __("Reason"),
+            optional=True,
+            min=2,
+            max=500,
+        ),
+    ),
+)
+
+
+def press_decision(ctx: Ctx, event: Press) -> str | None:
+    """Her answer after the first meeting."""
+    tr, session, now = ctx.tr, ctx.session, ctx.now
+    pair_id, _, choice = event.data.partition(":")[2].partition(":")
+    found = pair_pressed(ctx, pair_id)
+    if found is None or choice not in ("y", "n", "l"):
+        return engine.stale(tr)
+    pair, role = found
+    if pair.status != PairStatus.PROPOSED or pair.decision_of(role) is not None:
+        return tr.gettext("You have already answered. Thank you!")
+    if choice == "l":
+        ctx.edit(event.message_id, Reply(tr.gettext(NOT_MET)))
+        ask_meeting(ctx, pair, notice=tr.gettext("Then let us find the date. When will you meet?"))
+        return None
+    wants = choice == "y"
+    if role == Role.MENTEE:
+        pair.mentee_decision = wants
+    else:
+        pair.mentor_decision = wants
+    session.add(pair)
+    ctx.edit(event.message_id, Reply(tr.gettext(CONTINUE if wants else STOP)))
+    partner = partner_of(session, pair, ctx.key.id)
+    if wants:
+        ctx.say(
+            Reply(
+                tr.gettext(
+                    "Thank you! I will write to you as soon as {partner} has answered too.",
+                    partner=partner.name,
+                )
+            )
+        )
+    else:
+        ctx.say(Reply(tr.gettext("Thank you for telling me honestly. That is completely all right.")))
+    decide(session, pair=pair, i18n=ctx.i18n, now=now, notes=ctx.notes)
+    if not wants:
+        runner.begin(ctx, DECLINE_REASON, context={"pair": pair.id})
+    return None
+
+
+def _reason_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
+    pair = ctx.session.get(Pair, conversation.context.get("pair", 0))
+    role = role_in(pair, ctx.key.id) if pair is not None else None
+    if pair is None or role is None:
+        return
+    reason = answers.get(REASON)
+    if reason:
+        assert ctx.notes is not None
+        reasons = ctx.notes.open(pair.decision_reasons) if pair.decision_reasons else {}
+        pair.decision_reasons = ctx.notes.seal({**reasons, role: reason})
+        ctx.session.add(pair)
+        if pair.status == PairStatus.DECLINED:
+            tell_coordinator(
+                ctx.session,
+                pair,
+                ctx.i18n,
+                ctx.now,
+                __("{pair}: the {role}'s reason for not continuing: {reason}"),
+                role=_role(ctx.session, pair, role, ctx.i18n),
+                reason=reason,
+            )
+    ctx.say(Reply(ctx.tr.gettext("Thank you. The coordinator will find you a new match.")))
+
+
+def _role(session: Session, pair: Pair, role: str, i18n: I18n) -> str:
+    tr = coordinator_tr(session, pair, i18n)
+    return tr.gettext("mentee") if role == Role.MENTEE else tr.gettext("mentor")
+
+
+DECLINE_REASON = runner.guided(
+    runner.Guided(REASON_FLOW, finish=_reason_given, cancelled=__("All right, no reason is needed."))
+)
+
+
+def decide(session: Session, *, pair: Pair, i18n: I18n, now: datetime, notes: NotesCipher | None) -> None:
+    """Once both have answered: confirm the pair, or end it kindly without saying who said no."""
+    if pair.mentee_decision is None or pair.mentor_decision is None:
+        return
+    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
+    assert mentee is not None and mentor is not None
+    pair.decided_at = now
+    if pair.mentee_decision and pair.mentor_decision:
+        _confirm(session, pair, mentee, mentor, i18n, now)
+    else:
+        _decline(session, pair, mentee, mentor, i18n, now, reasons_of(pair, notes))
+    session.add(pair)
+
+
+CONFIRMATION = __(
+    "Good news: you have both said that you would like to continue. Welcome to your mentor relationship with "
+    "{partner}! 🎉\n\n"
+    "Please contact each other and decide when you meet next. Your coordinator will follow your relationship "
+    "for up to one year, and you are always welcome to write to her here if you need support. In three months "
+    "I will ask how it is going.\n\n"
+    "Within the next three weeks, please fill in your mentor agreement and activity plan together, at your next "
+    "meeting: send /agreement when you sit together."
+)
+
+MEMO = __(
+    "Memo for mentees: what I have committed to 📝\n\n"
+    "• My mentor relationship lasts about 12 months. I meet my mentor at least once a month and stay in contact "
+    "with her between the meetings.\n"
+    "• My mentor is a volunteer. She is not paid to meet me; she does it because she wants to support another "
+    "woman.\n"
+    "• My mentor gives me support and advice for my dreams and goals. She is a conversation partner: I decide "
+    "whether to use her advice, and I can talk openly with her about it.\n"
+    "• I do my best for a good relationship: I keep our appointments and cancel if I cannot come, and I try to "
+    "make my goals as specific as I can.\n"
+    "• My mentor and I are both responsible for how our relationship goes.\n"
+    "• I take part in the introductory workshop for mentees.\n"
+    "• I contact my coordinator if something in the relationship is difficult.\n"
+    "• I take part in the follow-ups and the evaluation: the mentor agreement, and the questionnaire at the end.\n"
+    "• I share my experiences and successes with my coordinator.\n"
+    "• I keep my contact details up to date."
+)
+
+
+def _confirm(session: Session, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime) -> None:
+    pair.status, pair.confirmed_at = PairStatus.CONFIRMED, now
+    pair.next_checkup_at = timeline.add_months(now, timeline.FIRST_CHECKUP_MONTHS)
+    for person, partner in ((mentee, mentor), (mentor, mentee)):
+        queries.set_status(session, person=person, status=Status.IN_RELATIONSHIP, now=now)
+        tr = i18n.translator(person.language)
+        post(session, person.telegram_id, Reply(tr.gettext(CONFIRMATION, partner=partner.name)), tr, now)
+    tr = i18n.translator(mentee.language)
+    post(session, mentee.telegram_id, Reply(tr.gettext(MEMO)), tr, now)
+    tell_coordinator(
+        session,
+        pair,
+        i18n,
+        now,
+        __(
+            "{pair}: {mentee} and {mentor} both want to continue. The pair is confirmed; the agreement is due within three weeks."
+        ),
+        mentee=mentee.name,
+        mentor=mentor.name,
+    )
+
+
+def _decline(
+    session: Session,
+    pair: Pair,
+    mentee: Person,
+    mentor: Person,
+    i18n: I18n,
+    now: datetime,
+    reasons: dict[str, str],
+) -> None:
+    pair.status = PairStatus.DECLINED
+    for person, partner in ((mentee, mentor), (mentor, mentee)):
+        tr = i18n.translator(person.language)
+        text = tr.gettext(
+            "Thank you both for meeting. After the first meeting, you and {partner} will not continue as a pair; "
+            "that happens, and it is nobody's fault. 🌱\n\nYou are still ready to be matched, and the coordinator "
+            "will look for a new match for you.",
+            partner=partner.name,
+        )
+        post(session, person.telegram_id, Reply(text), tr, now)
+    tr = coordinator_tr(session, pair, i18n)
+    answer = {True: tr.gettext("yes"), False: tr.gettext("no")}
+    text = tr.gettext(
+        "{pair}: {mentee} ({mentee_id}) and {mentor} ({mentor_id}) will not continue.\n"
+        "The mentee said {mentee_answer}, the mentor said {mentor_answer}.\n"
+        "Both are ready to be matched again: /suggest {mentee_id}",
+        pair=pair.short_id,
+        mentee=mentee.name,
+        mentee_id=mentee.short_id,
+        mentor=mentor.name,
+        mentor_id=mentor.short_id,
+        mentee_answer=answer[bool(pair.mentee_decision)],
+        mentor_answer=answer[bool(pair.mentor_decision)],
+    )
+    for role, reason in reasons.items():
+        text += "\n" + tr.gettext(
+            "The {role}'s reason: {reason}", role=_role(session, pair, role, i18n), reason=reason
+        )
+    post(session, pair.coordinator, Reply(text), tr, now)
+
+
+def reasons_of(pair: Pair, notes: NotesCipher | None) -> dict[str, str]:
+    """The reasons given for a no, by role (sealed in the database)."""
+    if not pair.decision_reasons or notes is None:
+        return {}
+    return dict(notes.open(pair.decision_reasons))
