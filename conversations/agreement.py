@@ -236,17 +236,16 @@ def start(ctx: Ctx, pair: Pair, role: str) -> None:
     answers = {k: stored[k] for k in SHARED if k in stored}
     if _expectation_key(role) in stored:
         answers[EXPECTATIONS] = stored[_expectation_key(role)]
-    notice = ctx.tr.gettext(
-        "Fill this in together with your {partner}, at your next meeting.",
-        partner=_partner_word(ctx.tr, role),
-    )
+    notice = ctx.tr.gettext(TOGETHER[role])
     runner.begin(
         ctx, AGREEMENT, answers=answers, context={"pair": pair.id}, notice=None if answers else notice
     )
 
 
-def _partner_word(tr: Translator, role: str) -> str:
-    return tr.gettext("mentor") if role == Role.MENTEE else tr.gettext("mentee")
+TOGETHER: dict[str, str] = {
+    Role.MENTEE: __("Fill this in together with your mentor, at your next meeting."),
+    Role.MENTOR: __("Fill this in together with your mentee, at your next meeting."),
+}
 
 
 def _agreement_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:

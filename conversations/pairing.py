@@ -79,7 +79,11 @@ def contacts(tr: Translator, person: Person) -> str:
     lines = []
     for channel in person.share_channels:
         if channel == "telegram":
-            handle = f"@{person.telegram_username}" if person.telegram_username else tr.gettext("no username")
+            handle = (
+                f"@{person.telegram_username}"
+                if person.telegram_username
+                else tr.gettext("no public username; ask the coordinator to put you in touch")
+            )
             lines.append(f"• Telegram: {handle}")
         elif channel == "phone" and person.phone:
             lines.append(f"• {tr.gettext(CHANNEL_LABELS['phone'])}: {person.phone}")
@@ -422,16 +426,20 @@ def _reason_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
                 pair,
                 ctx.i18n,
                 ctx.now,
-                __("{pair}: the {role}'s reason for not continuing: {reason}"),
-                role=_role(ctx.session, pair, role, ctx.i18n),
+                LATE_REASON[role],
                 reason=reason,
             )
     ctx.say(Reply(ctx.tr.gettext("Thank you. The coordinator will find you a new match.")))
 
 
-def _role(session: Session, pair: Pair, role: str, i18n: I18n) -> str:
-    tr = coordinator_tr(session, pair, i18n)
-    return tr.gettext("mentee") if role == Role.MENTEE else tr.gettext("mentor")
+LATE_REASON: dict[str, str] = {
+    Role.MENTEE: __("{pair}: the mentee's reason for not continuing: {reason}"),
+    Role.MENTOR: __("{pair}: the mentor's reason for not continuing: {reason}"),
+}
+REASON_OF: dict[str, str] = {
+    Role.MENTEE: __("The mentee's reason: {reason}"),
+    Role.MENTOR: __("The mentor's reason: {reason}"),
+}
 
 
 DECLINE_REASON = runner.guided(
@@ -538,9 +546,7 @@ def _decline(
         mentor_answer=answer[bool(pair.mentor_decision)],
     )
     for role, reason in reasons.items():
-        text += "\n" + tr.gettext(
-            "The {role}'s reason: {reason}", role=_role(session, pair, role, i18n), reason=reason
-        )
+        text += "\n" + tr.gettext(REASON_OF[role], reason=reason)
     post(session, pair.coordinator, Reply(text), tr, now)
 
 

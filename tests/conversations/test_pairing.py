@@ -462,3 +462,26 @@ def test_two_coordinators_proposing_the_same_mentee_at_once_make_one_pair(db: Da
     assert len([r for r in results if r is not None]) == 1
     with db.session() as session:
         assert len(session.exec(select(Pair)).all()) == 1
+
+
+async def test_suggest_everyone_then_propose_all_unless_the_pool_changed(harness: Harness) -> None:
+    h = harness
+    ready(h, 8101, "Amal", "en", "mentee", line_of_work="health", city="Odense")
+    ready(h, 8102, "Hana", "en", "mentee", line_of_work="health")
+    ready(h, 8103, "Karen", "en", "mentor", line_of_work="health", city="Vejle")
+    ready(h, 8104, "Lene", "en", "mentor", city="Odense")
+    await h.send(COORDINATOR, "/start", language="en")
+    listed = (await h.send(COORDINATOR, "/suggest"))[-1]
+    # The optimum, not the greedy choice: Amal gets Lene (same city), Hana gets Karen (same work).
+    assert "P-2 Hana + P-3 Karen" in listed.text and "P-1 Amal + P-4 Lene" in listed.text
+    assert listed.labels == ["Propose P-2 + P-3", "Propose P-1 + P-4", "Propose all 2 pairs"]
+    # Before she presses, a mentor who fits Amal better is ready: the list is no longer the best.
+    ready(h, 8105, "Mette", "en", "mentor", line_of_work="health", city="Odense")
+    again = await h.tap(COORDINATOR, "Propose all")
+    assert again[0].text == "Who is waiting has changed since that list. Here is the list as it is now:"
+    with h.db.session() as session:
+        assert session.exec(select(Pair)).all() == []
+    await h.tap(COORDINATOR, "Propose all")
+    with h.db.session() as session:
+        assert {(p.mentee_id, p.mentor_id) for p in session.exec(select(Pair))} == {(2, 3), (1, 6)}  # Mette is P-6: the coordinator is P-5
+    assert (await h.send(COORDINATOR, "/suggest"))[-1].text.startswith("There is no pair to suggest")
