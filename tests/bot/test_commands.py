@@ -24,6 +24,9 @@ async def test_menus_per_language_and_role(harness: Harness) -> None:
         "language",
         "privacy",
         "whoami",
+        "meeting",
+        "met",
+        "agreement",
         "cancel",
     ]
     assert arabic[0].description == h.i18n.translator("ar").gettext("Register, or see where you are")
@@ -32,6 +35,6 @@ async def test_menus_per_language_and_role(harness: Harness) -> None:
     chats = {c.scope.chat_id: c for c in calls if c.scope.type == "chat"}
     assert set(chats) == {COORDINATOR, 77}
     mine = {c.command: c.description for c in chats[COORDINATOR].commands}
-    assert {"queue", "invite", "addslot", "slots", "delslot", "overdue"} <= set(mine)
+    assert {"queue", "invite", "addslot", "slots", "delslot", "suggest", "propose", "overdue"} <= set(mine)
     assert mine["queue"] == h.i18n.translator("uk").gettext("People waiting for the coordinators")
     assert "queue" not in [c.command for c in by_language["uk"].commands]
