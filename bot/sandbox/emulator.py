@@ -958,12 +958,12 @@ class Emulator:
         return web.json_response({"seq": self._seq, "users": changed, "people": len(self.users)})
 
     async def _c_hook(self, request: web.Request) -> web.Response:
-        """/control/clock, /control/demo, /control/people: answered by a hook of the program running the bot."""
+        """/control/clock, /control/demo, /control/people: answered by a hook (GET passes the query string)."""
         name = request.path.rsplit("/", 1)[-1]
         hook = self.hooks.get(name)
         if hook is None:
             raise ControlError(501, f"{request.path} needs the bot: run `mentorbot run` without a token")
-        body = await self._body(request) if request.method == "POST" else {}
+        body = await self._body(request) if request.method == "POST" else dict(request.query)
         return web.json_response(await hook(body))
 
     async def _c_file(self, request: web.Request) -> web.Response:

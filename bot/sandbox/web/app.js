@@ -416,6 +416,7 @@ function botMessage(chat, message) {
         key.type = "button";
         key.dir = "auto";
         key.textContent = button.text + (button.url ? " ↗" : "");
+        if (button.callback_data) key.dataset.callback = button.callback_data;
         key.addEventListener("click", () => press(chat, message.message_id, button));
         line.append(key);
       }
