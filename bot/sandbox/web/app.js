@@ -104,6 +104,7 @@ const state = {
   chats: new Map(), // telegram id -> open chat
   seq: 0,
   timezone: "UTC",
+  swept: "", // what the last move of the clock sent, shown until the next move
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -168,13 +169,12 @@ function showClock(clock) {
   state.timezone = clock.timezone;
   $("#clock-now").textContent = when(clock.now);
   $("#clock-now").dataset.iso = clock.now;
-  const notes = [];
   if (clock.swept) {
-    const sent = clock.swept.nudges + clock.swept.interview_reminders + clock.swept.booking_reminders;
-    if (sent) notes.push(t("sent", { n: sent }));
+    const sent = Object.values(clock.swept).reduce((sum, n) => sum + n, 0) - clock.swept.forgotten;
+    state.swept = sent ? t("sent", { n: sent }) : "";
   }
-  notes.push(clock.nothing_due || !clock.next_due ? t("nothingDue") : t("nextDue", { when: when(clock.next_due) }));
-  $("#clock-note").textContent = notes.join(" ");
+  const next = clock.nothing_due || !clock.next_due ? t("nothingDue") : t("nextDue", { when: when(clock.next_due) });
+  $("#clock-note").textContent = [state.swept, next].filter(Boolean).join(" ");
 }
 
 async function advance(step) {
@@ -486,6 +486,7 @@ async function follow() {
       }
       const changed = new Set(changes.users);
       await Promise.all([...state.chats.values()].filter((c) => changed.has(c.id)).map(refresh));
+      if (changed.size) showClock(await api("/control/clock")); // what she did may have made something due
     } catch (error) {
       console.warn("sandbox unreachable", error);
       await new Promise((resolve) => setTimeout(resolve, 2000));
