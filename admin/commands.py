@@ -18,7 +18,10 @@ COORDINATOR_COMMANDS: dict[str, str] = {
     "person": __("Everything about one person: /person P-12"),
     "suggest": __("Suggest mentors: /suggest P-12, or /suggest for everyone"),
     "propose": __("Propose a match: /propose P-12 P-40"),
-    "overdue": __("What is overdue"),
+    "overdue": __("What is overdue (/overdue mine: only your pairs)"),
+    "pair": __("One pair's whole history: /pair M-5"),
+    "caseload": __("Each coordinator's pairs this year"),
+    "end": __("End a pair at once: /end M-5 reason"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from admin.slots import NewSlot, local_start, parse_slots
@@ -22,7 +22,6 @@ from storage.queries import ConversationRow
 INVITE_PREFIX = "iv"
 DELETE_PREFIX = "ds"
 PROFILE_PREFIX = "pp"
-OVERDUE_AFTER = timedelta(days=14)
 _PERSON_ID = re.compile(r"^\s*[Pp]-?(\d{1,9})\s*$")
 _SLOT_ID = re.compile(r"^\s*[Ss]-?(\d{1,9})\s*$")
 
@@ -332,26 +331,6 @@ def queue(ctx: Ctx) -> None:
     if ready:
         lines += ["", tr.gettext("Interviewed, ready to be matched:"), *[line(p) for p in ready]]
     ctx.say(Reply("\n".join(lines).strip(), tuple(buttons)))
-
-
-def overdue_lines(ctx: Ctx) -> list[str]:
-    """Invited two weeks ago or more and still no time booked: one line each, the longest waiting first."""
-    tr, now = ctx.tr, ctx.now
-    late = [
-        p
-        for p in interviews.waiting_for_slots(ctx.session)
-        if p.invited_at and now - p.invited_at >= OVERDUE_AFTER
-    ]
-    return [
-        tr.ngettext(
-            "{id} {name} – invited {count} day ago",
-            "{id} {name} – invited {count} days ago",
-            (now - person.invited_at).days if person.invited_at else 0,
-            id=person.short_id,
-            name=person.name,
-        )
-        for person in late
-    ]
 
 
 # -- the interview itself: notes, no-shows, and one person's whole record --------------------------

@@ -1,78 +1,180 @@
-"""/overdue: everything waiting too long, grouped by kind, the longest waiting first."""
+"""/overdue: everything waiting too long, grouped by kind, the longest waiting first, with buttons
+to send the reminder again, open the pair, or mark it handled with a note.
+
+    ov:r:<item>   send the reminder again        ov:p:<pair>   open the pair
+    ov:h:<item>   mark it handled (a note follows)
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from admin.interviews import overdue_lines as interviews_overdue
-from conversations import timeline
+from admin.pairs import pair_record
+from conversations import agreement, booking, engine, pairing, runner, year
 from conversations.context import Ctx
-from conversations.events import Reply
-from conversations.i18n import __
-from storage import pairs
-from storage.models import Pair, PairStatus, Person
+from conversations.engine import Flow, Kind, Step
+from conversations.events import Button, Press, Reply
+from conversations.i18n import Translator, __
+from conversations.overdue import (
+    EVALUATION,
+    FOLLOWUP,
+    HEADINGS,
+    NO_AGREEMENT,
+    NO_DATE,
+    NO_DECISION,
+    UNREACHABLE,
+    Item,
+    items,
+)
+from storage import surveys
+from storage.models import Handled, Pair, Survey
+from storage.queries import ConversationRow
 
-# Each kind: its heading with what to do next, and when a pair falls into it (None: it does not).
-NO_DATE = __("No first meeting date 14 days after the proposal – remind the mentee or call her:")
-EXPIRED = __("No first meeting two months after the proposal (expired) – ask them, or propose another match:")
-NO_DECISION = __("No decision 14 days after the first meeting – call the one who has not answered:")
-NO_AGREEMENT = __("No mentor agreement four weeks after the confirmation – ask how they are doing:")
-
-
-def _kind_of(pair: Pair, now: datetime) -> tuple[str, datetime] | None:
-    """Which overdue kind a pair is in, and since when it was due."""
-    if pair.status == PairStatus.PROPOSED:
-        expires = timeline.add_months(pair.proposed_at, timeline.MEETING_DUE_MONTHS)
-        met = pair.meeting_agreed_at is not None and pair.meeting_at is not None and pair.meeting_at <= now
-        if now >= expires and not met:
-            return EXPIRED, expires
-        if pair.meeting_agreed_at is None and now >= pair.proposed_at + timeline.MEETING_DATE_DUE:
-            return NO_DATE, pair.proposed_at + timeline.MEETING_DATE_DUE
-        if met and pair.meeting_at and now >= pair.meeting_at + timeline.DECISION_OVERDUE:
-            return NO_DECISION, pair.meeting_at + timeline.DECISION_OVERDUE
-    confirmed = pair.confirmed_at
-    if pair.status == PairStatus.CONFIRMED and pair.agreement_done_at is None and confirmed:
-        due = confirmed + timeline.AGREEMENT_OVERDUE
-        return (NO_AGREEMENT, due) if now >= due else None
-    return None
+PREFIX = "ov"
+WITH_BUTTONS = 6  # items that get their own row of buttons under the list
 
 
-def _pair_line(ctx: Ctx, pair: Pair, mentee: Person, mentor: Person, since: datetime) -> str:
-    tr = ctx.tr
-    waited = tr.ngettext("{count} day", "{count} days", (ctx.now - since).days)
-    line = f"{pair.short_id} {mentee.name} ({mentee.short_id}) + {mentor.name} ({mentor.short_id}) – {waited}"
-    if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is not None:
-        missing = [
-            p.name
-            for p, said in ((mentee, pair.mentee_decision), (mentor, pair.mentor_decision))
-            if said is None
-        ]
-        line += " – " + tr.gettext("not answered: {names}", names=", ".join(n or "" for n in missing))
+def _who(item: Item) -> str:
+    if item.pair is not None and item.kind != FOLLOWUP:
+        mentee, mentor = item.people
+        return f"{item.pair.short_id} {mentee.name} ({mentee.short_id}) + {mentor.name} ({mentor.short_id})"
+    person = item.people[0]
+    prefix = f"{item.pair.short_id} " if item.pair is not None else ""
+    return f"{prefix}{person.name} ({person.short_id})"
+
+
+def _line(tr: Translator, item: Item, now: datetime) -> str:
+    waited = tr.ngettext("{count} day", "{count} days", (now - item.due_at).days)
+    contact = tr.date(item.last_contact) if item.last_contact else "–"
+    line = tr.gettext(
+        "{who} – overdue {waited}, last contact {contact}", who=_who(item), waited=waited, contact=contact
+    )
+    if item.waiting_for and item.kind != FOLLOWUP:
+        line += " – " + tr.gettext(
+            "not answered: {names}", names=", ".join(p.name or "" for p in item.waiting_for)
+        )
     return line
 
 
-def overdue(ctx: Ctx) -> None:
-    """/overdue."""
-    tr = ctx.tr
-    groups: dict[str, list[tuple[datetime, str]]] = {
-        NO_DATE: [],
-        EXPIRED: [],
-        NO_DECISION: [],
-        NO_AGREEMENT: [],
-    }
-    for pair, mentee, mentor in pairs.with_people(
-        ctx.session, statuses=(PairStatus.PROPOSED, PairStatus.CONFIRMED)
-    ):
-        found = _kind_of(pair, ctx.now)
-        if found is not None:
-            kind, since = found
-            groups[kind].append((since, _pair_line(ctx, pair, mentee, mentor, since)))
+def _label(item: Item) -> str:
+    return item.pair.short_id if item.pair is not None and item.kind != FOLLOWUP else item.people[0].short_id
+
+
+def overdue(ctx: Ctx, args: str) -> None:
+    """/overdue, or /overdue mine for the pairs she coordinates."""
+    tr, now = ctx.tr, ctx.now
+    mine = args.strip().casefold() == "mine"
+    found = items(ctx.session, now=now)
+    if mine:
+        found = [item for item in found if item.coordinator == ctx.key.telegram_id]
+    if not found:
+        ctx.say(
+            Reply(tr.gettext("Nothing of yours is overdue.") if mine else tr.gettext("Nothing is overdue."))
+        )
+        return
     sections = []
-    booking = interviews_overdue(ctx)
-    if booking:
-        heading = tr.gettext("Invited 14 days ago or more, no interview booked – call her or /invite again:")
-        sections.append("\n".join([heading, *booking]))
-    for kind, items in groups.items():
-        if items:
-            sections.append("\n".join([tr.gettext(kind), *(line for _, line in sorted(items))]))
-    ctx.say(Reply("\n\n".join(sections) if sections else tr.gettext("Nothing is overdue.")))
+    for kind, heading in HEADINGS.items():
+        lines = [_line(tr, item, now) for item in found if item.kind == kind]
+        if lines:
+            sections.append("\n".join([tr.gettext(heading), *lines]))
+    buttons = []
+    for item in found[:WITH_BUTTONS]:
+        label = _label(item)
+        row = []
+        if item.kind != UNREACHABLE:
+            row.append(Button(tr.gettext("🔁 Remind {id}", id=label), f"{PREFIX}:r:{item.key}"))
+        if item.pair is not None:
+            row.append(Button(f"📂 {item.pair.short_id}", f"{PREFIX}:p:{item.pair.id}"))
+        row.append(Button(tr.gettext("✔ Handled {id}", id=label), f"{PREFIX}:h:{item.key}"))
+        buttons.append(tuple(row))
+    ctx.say(Reply("\n\n".join(sections), tuple(buttons)))
+
+
+def press(ctx: Ctx, event: Press) -> str | None:
+    """The buttons under /overdue."""
+    action, _, key = event.data.partition(":")[2].partition(":")
+    if action == "p":
+        if not key.isdigit() or ctx.session.get(Pair, int(key)) is None:
+            return engine.stale(ctx.tr)
+        pair_record(ctx, f"M-{key}")
+        return None
+    item = next((i for i in items(ctx.session, now=ctx.now) if i.key == key), None)
+    if item is None:
+        return ctx.tr.gettext("This is no longer overdue.")
+    if action == "r" and item.kind != UNREACHABLE:
+        _remind(ctx, item)
+        return ctx.tr.gettext("Sent again.")
+    if action == "h":
+        notice = ctx.tr.gettext("Marking as handled: {who}", who=_who(item))
+        runner.begin(
+            ctx, HANDLED_NOTE, context={"key": key, "due_at": item.due_at.isoformat()}, notice=notice
+        )
+        return None
+    return engine.stale(ctx.tr)
+
+
+def _remind(ctx: Ctx, item: Item) -> None:
+    session, i18n, now = ctx.session, ctx.i18n, ctx.now
+    pair = item.pair
+    if item.kind == "booking":
+        booking.nudge_to_book(session, person=item.people[0], i18n=i18n, now=now)
+    elif pair is not None and item.kind in (NO_DATE, "expired"):
+        mentee, mentor = item.people
+        pairing.remind_meeting_date(session, pair=pair, mentee=mentee, mentor=mentor, i18n=i18n, now=now)
+    elif pair is not None and item.kind == NO_DECISION:
+        for person in item.waiting_for:
+            pairing.ask_decision(session, pair=pair, person=person, i18n=i18n, now=now, reminder=True)
+    elif pair is not None and item.kind == NO_AGREEMENT:
+        for person in item.people:
+            agreement.check_agreement(session, pair=pair, person=person, i18n=i18n, now=now)
+    elif pair is not None and item.kind in (FOLLOWUP, EVALUATION):
+        waiting = {p.id: p for p in item.waiting_for}
+        for survey in surveys.of_pair(session, pair_id=pair.id or 0):
+            if survey.answered_at is None and survey.person_id in waiting and _matches(survey, item):
+                year.remind_survey(session, survey=survey, person=waiting[survey.person_id], i18n=i18n, now=now)
+    ctx.say(Reply(ctx.tr.gettext("Sent again: {who}", who=_who(item))))
+
+
+def _matches(survey: Survey, item: Item) -> bool:
+    return item.key == f"fu:{survey.id}" if item.kind == FOLLOWUP else survey.kind == "evaluation"
+
+
+NOTE = "note"
+HANDLED_FLOW = Flow(
+    name="handled",
+    prefix="hd",
+    confirm=False,
+    sensitive=True,
+    steps=(
+        Step(
+            NOTE,
+            __("A note on what you did (only coordinators see it), or skip:"),
+            Kind.TEXT,
+            __("Note"),
+            optional=True,
+            min=2,
+            max=1000,
+        ),
+    ),
+)
+
+
+def _handled(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
+    assert ctx.notes is not None
+    note = answers.get(NOTE)
+    ctx.session.add(
+        Handled(
+            item=conversation.context["key"],
+            due_at=datetime.fromisoformat(conversation.context["due_at"]),
+            by=ctx.key.telegram_id,
+            note=ctx.notes.seal({NOTE: note}) if note else None,
+            at=ctx.now,
+        )
+    )
+    ctx.say(Reply(ctx.tr.gettext("Marked handled. It shows again only if it falls due again.")))
+
+
+HANDLED_NOTE = runner.guided(
+    runner.Guided(HANDLED_FLOW, finish=_handled, cancelled=__("Nothing was marked."))
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from storage.crypto import NotesCipher
 from storage.db import Database, Turn
 
 log = logging.getLogger(__name__)
+SEEN_EVERY = timedelta(hours=1)  # how precisely "last contact" is kept (a write at most once an hour)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -87,8 +89,12 @@ class TurnMiddleware(BaseMiddleware):
             )
             assert person.id is not None
             key = queries.PersonKey(person.id, user.id, language, reachable=True)
-        elif not key.reachable:
-            queries.mark_reachable(turn.connection, person_id=key.id)  # she wrote again, so she unblocked us
+        else:
+            now = self.clock.now()
+            if not key.reachable:
+                queries.mark_reachable(turn.connection, person_id=key.id)  # she wrote again: she unblocked us
+            if key.last_seen_at is None or now - key.last_seen_at >= SEEN_EVERY:
+                queries.mark_seen(turn.connection, person_id=key.id, now=now)
         return Ctx(
             turn=turn,
             key=key,

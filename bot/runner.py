@@ -86,7 +86,14 @@ async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = 
     dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake, notes=notes)
     if emulator is not None:
         await _sandbox_controls(emulator, db, clock, i18n, sender.wake, settings, demo=demo)
-    scheduler = create_scheduler(db, clock, i18n, every_seconds=settings.sweep_seconds, wake=sender.wake)
+    scheduler = create_scheduler(
+        db,
+        clock,
+        i18n,
+        every_seconds=settings.sweep_seconds,
+        wake=sender.wake,
+        coordinators=settings.coordinators,
+    )
     sender_task = asyncio.create_task(sender.run(), name="sender")
     scheduler.start()
     try:

@@ -493,6 +493,7 @@ MEMO = __(
 def _confirm(session: Session, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime) -> None:
     pair.status, pair.confirmed_at = PairStatus.CONFIRMED, now
     pair.next_checkup_at = timeline.add_months(now, timeline.FIRST_CHECKUP_MONTHS)
+    pair.ends_at = pair.evaluation_at = timeline.add_months(now, timeline.YEAR_MONTHS)
     for person, partner in ((mentee, mentor), (mentor, mentee)):
         queries.set_status(session, person=person, status=Status.IN_RELATIONSHIP, now=now)
         tr = i18n.translator(person.language)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from conversations import agreement, booking, engine, pairing, timeline
+from conversations import agreement, booking, engine, overdue, pairing, timeline, year
 from conversations.clock import Clock
 from conversations.context import post
 from conversations.events import Reply
@@ -34,6 +34,7 @@ BOOKING_REMINDER = "booking_reminder"
 MEETING_DATE_REMINDER = "meeting_date_reminder"
 DECISION = "decision"
 AGREEMENT_CHECK = "agreement_check"
+YEAR_WINDOW = timedelta(days=45)  # how far back a missed step of the year is still sent
 
 
 @dataclass
@@ -44,10 +45,12 @@ class SweepReport:
     interview_reminders: int = 0
     booking_reminders: int = 0
     pair_messages: int = 0  # first-meeting reminders, decision questions, agreement checks
+    year_messages: int = 0  # follow-ups, evaluations, their reminders, the end of a pair
+    digests: int = 0
     forgotten: int = 0  # old processed-update ids and sent messages deleted
 
 
-def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
+def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: frozenset[int] = frozenset()) -> SweepReport:
     """Run every due action once; each subject in its own transaction."""
     now = clock.now()
     report = SweepReport(
@@ -55,6 +58,8 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
         interview_reminders=_interview_reminders(db, now, i18n),
         booking_reminders=_booking_reminders(db, now, i18n),
         pair_messages=_pair_steps(db, now, i18n),
+        year_messages=_year_steps(db, now, i18n),
+        digests=digests(db, now, i18n, coordinators),
     )
     with db.session() as session:
         report.forgotten = queries.forget_old(
@@ -62,7 +67,9 @@ def sweep(db: Database, clock: Clock, i18n: I18n) -> SweepReport:
             updates_before=now - timeline.KEEP_UPDATE_IDS,
             messages_before=now - timeline.KEEP_SENT_MESSAGES,
         )
-    if report.nudges or report.interview_reminders or report.booking_reminders or report.pair_messages:
+    if any(
+        (report.nudges, report.interview_reminders, report.booking_reminders, report.pair_messages)
+    ) or any((report.year_messages, report.digests)):
         log.info("sweep: %s", report)
     return report
 
@@ -86,6 +93,12 @@ def next_due(db: Database, now: datetime) -> datetime | None:
                 if p.invited_at
             ),
             *(when for pair in pairs.active(session) for when in _pair_due_dates(pair)),
+            *(
+                when
+                for pair in pairs.in_year(session, ended_since=now - timeline.EVALUATION_OVERDUE)
+                for _, steps in year.chains(pair)
+                for when in steps
+            ),
         ]
     later = [when for when in candidates if when > now]
     return min(later, default=None)
@@ -198,9 +211,51 @@ def _pair_step(session: Session, pair: Pair, now: datetime, i18n: I18n) -> int:
     return 0
 
 
-def _claim_up_to(session: Session, subject: str, kind: str, *, base: int, due: int, now: datetime) -> bool:
-    """Claim every step of a chain up to the due one; True if this sweep claimed the due one."""
+def _year_steps(db: Database, now: datetime, i18n: I18n) -> int:
+    """Each confirmed pair's due step of its year, once: follow-ups, the evaluation, the end."""
+    recent = now - YEAR_WINDOW  # steps older than this were taken by earlier sweeps
+    with db.session() as session:
+        due = [
+            pair.id or 0
+            for pair in pairs.in_year(session, ended_since=now - timeline.EVALUATION_OVERDUE)
+            if any(recent < when <= now for _, steps in year.chains(pair) for when in steps)
+        ]
+    sent = 0
+    for pair_id in due:
+        with db.session() as session:
+            pair = pairs.get(session, pair_id=pair_id)
+            for kind, steps in year.chains(pair):
+                step = sum(1 for when in steps if when <= now)
+                claimed, first = _claim_chain(session, f"pair:{pair_id}", kind, due=step, now=now)
+                if claimed:
+                    sent += year.act(
+                        session, pair=pair, kind=kind, step=1 if first else step, i18n=i18n, now=now
+                    )
+    return sent
+
+
+def _claim_chain(session: Session, subject: str, kind: str, *, due: int, now: datetime) -> tuple[bool, bool]:
+    """Claim a chain's steps up to the due one: (claimed the due one, the chain's first step was never sent).
+
+    After downtime only one message goes out: the first step if it was never sent, else the latest.
+    """
     done = queries.actions_done(session, subject=subject, kind=kind)
+    first = 1 not in done
+    return _claim_up_to(session, subject, kind, base=0, due=due, now=now, done=done), first
+
+
+def _claim_up_to(
+    session: Session,
+    subject: str,
+    kind: str,
+    *,
+    base: int,
+    due: int,
+    now: datetime,
+    done: set[int] | None = None,
+) -> bool:
+    """Claim every step of a chain up to the due one; True if this sweep claimed the due one."""
+    done = queries.actions_done(session, subject=subject, kind=kind) if done is None else done
     if due == 0 or base + due in done:
         return False
     claimed = [
@@ -209,6 +264,28 @@ def _claim_up_to(session: Session, subject: str, kind: str, *, base: int, due: i
         if base + step not in done
     ]
     return bool(claimed) and claimed[-1]
+
+
+def digests(db: Database, now: datetime, i18n: I18n, coordinators: frozenset[int]) -> int:
+    """From 09:00 in the network's zone, once a day, each coordinator with anything overdue hears how much."""
+    local = now.astimezone(i18n.translator(None).tz)
+    if local.hour < timeline.DIGEST_HOUR or not coordinators:
+        return 0
+    sent = 0
+    with db.session() as session:
+        waiting = overdue.items(session, now=now)
+        for telegram_id in sorted(coordinators):
+            mine = [item for item in waiting if item.coordinator in (None, telegram_id)]
+            if mine and queries.claim_action(
+                session,
+                subject=f"coordinator:{telegram_id}",
+                kind="digest",
+                seq=local.date().toordinal(),
+                now=now,
+            ):
+                overdue.send_digest(session, telegram_id=telegram_id, items=mine, i18n=i18n, now=now)
+                sent += 1
+    return sent
 
 
 def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:

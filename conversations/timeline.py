@@ -15,6 +15,7 @@ INTERVIEW_REMINDER = timedelta(days=1)
 
 # Invited a week ago and no interview time chosen: one reminder (two weeks: overdue).
 BOOKING_REMINDER = timedelta(days=7)
+BOOKING_OVERDUE = timedelta(days=14)
 
 # An abandoned registration: one gentle nudge after a day, another after a week, then none.
 REGISTRATION_NUDGES = ((1, timedelta(hours=24)), (2, timedelta(days=7)))
@@ -50,3 +51,19 @@ def add_months(moment: datetime, months: int) -> datetime:
     year, month = moment.year + month // 12, month % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+# The programme year after the confirmation: follow-ups at 3 and 9 months (a reminder after
+# 14 days, overdue after 21), the end and the evaluation at 12 months (reminders after two
+# weeks and one more week, overdue after four weeks: call the pair). Either of them may give a
+# month's notice; the evaluation then comes in the last week.
+FOLLOWUP_MONTHS = (3, 9)
+FOLLOWUP_REMINDER = timedelta(days=14)
+FOLLOWUP_OVERDUE = timedelta(days=21)
+YEAR_MONTHS = 12
+NOTICE_MONTHS = 1
+EVALUATION_BEFORE_END = timedelta(weeks=1)
+EVALUATION_REMINDERS = (timedelta(weeks=2), timedelta(weeks=3))
+EVALUATION_OVERDUE = timedelta(weeks=4)
+# Coordinators with anything overdue get a digest every morning at this hour, in the network's zone.
+DIGEST_HOUR = 9

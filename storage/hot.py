@@ -1,4 +1,4 @@
-"""The five statements every update runs, executed on the database driver itself.
+"""The statements every update runs, executed on the database driver itself.
 
 SQLAlchemy spends 20-60 µs preparing each execution, more than SQLite spends running it;
 on the path of every update that is most of the cost (docs/performance.md). These
@@ -55,7 +55,9 @@ def _json_out(value: Any) -> Any:
 SQL = {
     "first_time": "INSERT INTO processedupdate (update_id, processed_at) VALUES (:update_id, :at) "
     "ON CONFLICT DO NOTHING RETURNING 1",
-    "person_key": "SELECT id, telegram_id, language, reachable FROM person WHERE telegram_id = :telegram_id",
+    "person_key": "SELECT id, telegram_id, language, reachable, last_seen_at FROM person "
+    "WHERE telegram_id = :telegram_id",
+    "seen": "UPDATE person SET last_seen_at = :at WHERE id = :id",
     "open_conversation": "SELECT id, person_id, flow, step, rev, answers, context, started_at, updated_at, "
     "completed_at FROM conversation WHERE person_id = :person_id AND completed_at IS NULL ORDER BY id DESC LIMIT 1",
     "save_conversation": "UPDATE conversation SET step = :step, rev = :rev, answers = :answers, context = :context, "
@@ -84,10 +86,14 @@ class Hot:
         """Insert the update id; False when it was there already."""
         return self._run("first_time", {"update_id": update_id, "at": self.when(at)}).fetchone() is not None
 
-    def person_key(self, telegram_id: int) -> tuple[int, int, str, bool] | None:
-        """(id, telegram_id, language, reachable) of a Telegram user."""
+    def person_key(self, telegram_id: int) -> tuple[int, int, str, bool, datetime | None] | None:
+        """(id, telegram_id, language, reachable, last_seen_at) of a Telegram user."""
         row = self._run("person_key", {"telegram_id": telegram_id}).fetchone()
-        return (row[0], row[1], row[2], bool(row[3])) if row else None
+        return (row[0], row[1], row[2], bool(row[3]), _datetime_out(row[4])) if row else None
+
+    def seen(self, person_id: int, at: datetime) -> None:
+        """Remember when she last wrote."""
+        self._run("seen", {"id": person_id, "at": self.when(at)})
 
     def open_conversation(self, person_id: int) -> dict[str, Any] | None:
         """Her unfinished conversation, as a dict of columns."""

@@ -71,6 +71,7 @@ class Person(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     reachable: bool = True
     unreachable_at: datetime | None = _when()
+    last_seen_at: datetime | None = _when()  # when she last wrote (kept to the hour)
     consent_at: datetime | None = _when()
     registered_at: datetime | None = _when()
     invited_at: datetime | None = _when()
@@ -297,6 +298,13 @@ class Pair(SQLModel, table=True):
     agreement: dict[str, Any] = _json(dict)
     agreement_confirmed: list[str] = _json(list)
     agreement_done_at: datetime | None = _when()
+    # The end: a year after the confirmation, a month after one of them gave notice, or at once
+    # when a coordinator ends it. The evaluation is sent at evaluation_at (the last week).
+    ends_at: datetime | None = _when()
+    evaluation_at: datetime | None = _when()
+    end_reasons: list[str] = _json(list)
+    end_note: str | None = Field(default=None, sa_column=Column(Text))  # sealed: a coordinator's reason
+    ended_by: int | None = Field(default=None, sa_column=Column(BigInteger))  # who gave notice (Telegram id)
     ended_at: datetime | None = _when()
 
     @property
@@ -319,3 +327,44 @@ class Meeting(SQLModel, table=True):
     reported_at: datetime = _when(nullable=False)
     confirmed_at: datetime | None = _when()
     disputed_at: datetime | None = _when()
+
+
+class SurveyKind(StrEnum):
+    FOLLOWUP_3 = "followup_3"
+    FOLLOWUP_9 = "followup_9"
+    EVALUATION = "evaluation"
+
+
+class Survey(SQLModel, table=True):
+    """One questionnaire sent to one of a pair: a follow-up or the evaluation at the end."""
+
+    __table_args__ = (UniqueConstraint("pair_id", "person_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(max_length=16)
+    sent_at: datetime = _when(nullable=False)
+    answered_at: datetime | None = _when()
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answer to one question, so that reports can count them question by question."""
+
+    __table_args__ = (UniqueConstraint("survey_id", "question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    question: str = Field(max_length=32)
+    value: Any = Field(default=None, sa_column=Column(JSON))
+
+
+class Handled(SQLModel, table=True):
+    """A coordinator marked an overdue item handled, with a note; it stays hidden until it is due again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=64, index=True)  # e.g. "decision:pair:5", the overdue item's key
+    due_at: datetime = _when(nullable=False)  # the due date it was handled for
+    by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))  # sealed
+    at: datetime = _when(nullable=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, literal, or_
+from sqlalchemy import and_, func, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,7 @@ def propose(
             meeting_rev=0,
             agreement={},
             agreement_confirmed=[],
+            end_reasons=[],
         )
         .on_conflict_do_nothing()
         .returning(literal(1), Pair.id)
@@ -62,6 +63,27 @@ def in_active_pairs(session: Session) -> set[int]:
     """Everyone in a proposed or confirmed pair."""
     rows = session.exec(select(Pair.mentee_id, Pair.mentor_id).where(col(Pair.status).in_(ACTIVE_PAIR)))
     return {i for mentee, mentor in rows for i in (mentee, mentor)}
+
+
+def last_pair_of(session: Session, *, person_id: int) -> Pair | None:
+    """Her most recent pair, whatever its status."""
+    return session.exec(
+        select(Pair)
+        .where(or_(col(Pair.mentee_id) == person_id, col(Pair.mentor_id) == person_id))
+        .order_by(col(Pair.id).desc())
+    ).first()
+
+
+def in_year(session: Session, *, ended_since: datetime) -> Sequence[Pair]:
+    """Confirmed pairs, and pairs that ended since a date (their evaluation may still be due)."""
+    return session.exec(
+        select(Pair).where(
+            or_(
+                col(Pair.status) == PairStatus.CONFIRMED,
+                and_(col(Pair.status) == PairStatus.ENDED, col(Pair.ended_at) >= ended_since),
+            )
+        )
+    ).all()
 
 
 def declined_pairs(session: Session) -> set[tuple[int, int]]:

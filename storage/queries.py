@@ -13,7 +13,15 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.hot import Hot
-from storage.models import Conversation, OutboxMessage, Person, ProcessedUpdate, StatusChange, SweepAction
+from storage.models import (
+    Conversation,
+    Handled,
+    OutboxMessage,
+    Person,
+    ProcessedUpdate,
+    StatusChange,
+    SweepAction,
+)
 
 # The statements every update runs live in storage.hot (on the driver); the rest use
 # SQLAlchemy Core or the ORM, whichever reads better.
@@ -70,12 +78,18 @@ class PersonKey:
     telegram_id: int
     language: str
     reachable: bool
+    last_seen_at: datetime | None = None
 
 
 def person_key(session: Executor, *, telegram_id: int) -> PersonKey | None:
     """Who a Telegram user is, without loading her whole profile."""
     row = _hot(session).person_key(telegram_id)
     return PersonKey(*row) if row else None
+
+
+def mark_seen(session: Executor, *, person_id: int, now: datetime) -> None:
+    """She wrote now (kept to the hour, so that most updates write nothing for it)."""
+    _hot(session).seen(person_id, now)
 
 
 @dataclass
@@ -169,7 +183,7 @@ def people_by_telegram_ids(session: Session, *, telegram_ids: Iterable[int]) -> 
 
 def create_person(session: Session, *, telegram_id: int, language: str, now: datetime) -> Person:
     """A new person known only by her Telegram id and language."""
-    person = Person(telegram_id=telegram_id, language=language, created_at=now)
+    person = Person(telegram_id=telegram_id, language=language, created_at=now, last_seen_at=now)
     session.add(person)
     session.flush()
     return person
@@ -288,3 +302,19 @@ def forget_old(session: Session, *, updates_before: datetime, messages_before: d
         )
     )
     return int(updates.rowcount or 0) + int(messages.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def unreachable(session: Session) -> Sequence[Person]:
+    """Registered people the bot cannot reach (they blocked it), the longest unreachable first."""
+    return session.exec(
+        select(Person)
+        .where(
+            col(Person.reachable).is_(False), col(Person.status).is_not(None), Person.status != "withdrawn"
+        )
+        .order_by(col(Person.unreachable_at))
+    ).all()
+
+
+def handled_keys(session: Session) -> set[tuple[str, datetime]]:
+    """(item, due date) of every overdue item a coordinator marked handled."""
+    return {(h.item, h.due_at) for h in session.exec(select(Handled)).all()}

@@ -8,7 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from admin import interviews, matching, overdue
+from admin import interviews, matching, overdue, pairs
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
 from conversations import participant
@@ -24,11 +24,14 @@ WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
     "noshow": interviews.noshow,
     "person": interviews.person_record,
     "propose": matching.propose,
+    "overdue": overdue.overdue,
+    "pair": pairs.pair_record,
+    "end": pairs.end,
 }
 WITHOUT: dict[str, Callable[[Ctx], None]] = {
     "queue": interviews.queue,
     "slots": interviews.slots,
-    "overdue": overdue.overdue,
+    "caseload": pairs.caseload,
 }
 
 
@@ -66,4 +69,5 @@ def make_router() -> Router:
     router.callback_query.register(on_press(interviews.press_profile), DataPrefix(interviews.PROFILE_PREFIX))
     router.callback_query.register(on_press(matching.press_propose), DataPrefix(matching.PROPOSE_PREFIX))
     router.callback_query.register(propose_all, DataPrefix(matching.PROPOSE_ALL_PREFIX))
+    router.callback_query.register(on_press(overdue.press), DataPrefix(overdue.PREFIX))
     return router

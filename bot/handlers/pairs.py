@@ -10,18 +10,19 @@ from aiogram.types import Message
 
 from bot.events import on_press
 from bot.filters import DataPrefix
-from conversations import agreement, pairing
+from conversations import agreement, pairing, year
 from conversations.context import Ctx
 
 COMMANDS: dict[str, Callable[[Ctx], None]] = {
     "meeting": pairing.meeting_command,
     "met": agreement.met_command,
     "agreement": agreement.agreement_command,
+    "endmatch": year.endmatch,
 }
 
 
 async def command(message: Message, command: CommandObject, ctx: Ctx) -> None:
-    """/meeting, /met, /agreement."""
+    """/meeting, /met, /agreement, /endmatch."""
     COMMANDS[command.command](ctx)
 
 
@@ -36,6 +37,8 @@ def make_router() -> Router:
         (agreement.CONFIRM_PREFIX, agreement.press_confirm),
         (agreement.CHECK_PREFIX, agreement.press_check),
         (agreement.MET_PREFIX, agreement.press_met),
+        (year.SURVEY_PREFIX, year.press_survey),
+        (year.NEXT_PREFIX, year.press_next),
     ):
         router.callback_query.register(on_press(action), DataPrefix(prefix))
     return router

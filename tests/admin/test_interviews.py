@@ -193,7 +193,10 @@ async def test_a_week_without_booking_brings_one_reminder(harness: Harness) -> N
     assert h.texts(MARYAM)[-1].startswith("You have not chosen an interview time yet.")
     h.clock.advance(days=7)
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
-    assert f"{maryam.short_id} Maryam – invited 14 days ago" in overdue
+    assert overdue == (
+        "Invited 14 days ago or more, no interview booked – call her or /invite again:\n"
+        f"Maryam ({maryam.short_id}) – overdue 0 days, last contact –"
+    )
 
 
 async def test_interview_notes_make_her_ready_and_stay_sealed(harness: Harness, database_url: str) -> None:

@@ -27,6 +27,7 @@ async def test_menus_per_language_and_role(harness: Harness) -> None:
         "meeting",
         "met",
         "agreement",
+        "endmatch",
         "cancel",
     ]
     assert arabic[0].description == h.i18n.translator("ar").gettext("Register, or see where you are")

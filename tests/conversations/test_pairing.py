@@ -298,7 +298,7 @@ async def test_every_reminder_and_overdue_on_its_day(harness: Harness) -> None:
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
     assert overdue == (
         "No first meeting date 14 days after the proposal – remind the mentee or call her:\n"
-        "M-1 Amal (P-1) + Karen (P-2) – 0 days"
+        "M-1 Amal (P-1) + Karen (P-2) – overdue 0 days, last contact –"
     )
     h.clock.advance(days=48)  # two months after the proposal
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
@@ -318,7 +318,7 @@ async def test_every_reminder_and_overdue_on_its_day(harness: Harness) -> None:
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
     assert overdue == (
         "No decision 14 days after the first meeting – call the one who has not answered:\n"
-        "M-1 Amal (P-1) + Karen (P-2) – 0 days – not answered: Amal"
+        "M-1 Amal (P-1) + Karen (P-2) – overdue 0 days, last contact Mar 10, 2026 – not answered: Amal"
     )
     await h.tap(AMAL, ar.gettext(pairing.CONTINUE))
 
