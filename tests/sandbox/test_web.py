@@ -22,6 +22,11 @@ from conversations.registration import FLOW
 from conversations.texts import NUDGE_FIRST, WELCOME
 
 CHROMIUM = Path("/usr/bin/chromium")
+TOKEN = "123456:sandbox"  # the emulator's
+PNG = bytes.fromhex(  # one transparent pixel
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000105fe0226a50000000049454e44ae426082"
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
@@ -181,6 +186,24 @@ async def test_the_coordinator_works_beside_a_mentee_with_the_demo_network(page:
     await coordinator.locator(".text").fill("/queue")
     await coordinator.locator(".send").click()
     await expect(coordinator.locator(".msg.bot").last).to_contain_text("Amal Haddad")
+
+    # Files the bot sends can be opened from the chat: a document as a link, a picture inline.
+    async with aiohttp.ClientSession() as http:
+        for method, field, name in (
+            ("sendDocument", "document", "agreement.pdf"),
+            ("sendPhoto", "photo", "map.png"),
+        ):
+            form = aiohttp.FormData({"chat_id": "1"})
+            form.add_field(field, b"%PDF sandbox" if field == "document" else PNG, filename=name)
+            async with http.post(f"{page.url.rstrip('/')}/bot{TOKEN}/{method}", data=form) as response:
+                assert response.status == 200, await response.text()
+    link = coordinator.locator("a.file")
+    await expect(link).to_have_text("📄 agreement.pdf")
+    async with aiohttp.ClientSession() as http, http.get(str(await link.get_attribute("href"))) as response:
+        assert await response.read() == b"%PDF sandbox"
+    picture = coordinator.locator("img.file")
+    await expect(picture).to_have_attribute("alt", "map.png")
+    assert await picture.evaluate("img => img.complete && img.naturalWidth") == 1
 
     # A demo mentee's chat opens too, in her own language and direction.
     await page.locator("#people li", has_text="Amal Haddad").click()
