@@ -11,7 +11,7 @@ from conversations import booking, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import LANGUAGES, __
+from conversations.i18n import LANGUAGES, __, isolate
 from conversations.participant import profile_lines
 from conversations.texts import role_name, status_name
 from conversations.validation import Invalid, parse_time
@@ -302,9 +302,10 @@ def queue(ctx: Ctx) -> None:
         since = person.invited_at if person.status == Status.AWAITING_INTERVIEW else person.registered_at
         days = (now - since).days if since else 0
         waited = tr.ngettext("{count} day", "{count} days", days)
-        language = LANGUAGES.get(person.language, person.language)
+        language = isolate(LANGUAGES.get(person.language, person.language))
         role = role_name(tr, person.role)
-        return f"{person.short_id} {person.name} – {role}, {person.city}, {language}, {waited}{extra}"
+        name, city = isolate(person.name), isolate(person.city)
+        return f"{person.short_id} {name} – {role}, {city}, {language}, {waited}{extra}"
 
     if registered:
         lines += ["", tr.gettext("Registered, not yet invited:")]

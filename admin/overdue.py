@@ -15,7 +15,7 @@ from conversations import agreement, booking, engine, pairing, runner, year
 from conversations.context import Ctx
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import Translator, __
+from conversations.i18n import Translator, __, isolate
 from conversations.overdue import (
     EVALUATION,
     FOLLOWUP,
@@ -38,10 +38,10 @@ WITH_BUTTONS = 6  # items that get their own row of buttons under the list
 def _who(item: Item) -> str:
     if item.pair is not None and item.kind != FOLLOWUP:
         mentee, mentor = item.people
-        return f"{item.pair.short_id} {mentee.name} ({mentee.short_id}) + {mentor.name} ({mentor.short_id})"
+        return f"{item.pair.short_id} {isolate(mentee.name)} ({mentee.short_id}) + {isolate(mentor.name)} ({mentor.short_id})"
     person = item.people[0]
     prefix = f"{item.pair.short_id} " if item.pair is not None else ""
-    return f"{prefix}{person.name} ({person.short_id})"
+    return f"{prefix}{isolate(person.name)} ({person.short_id})"
 
 
 def _line(tr: Translator, item: Item, now: datetime) -> str:
@@ -132,7 +132,9 @@ def _remind(ctx: Ctx, item: Item) -> None:
         waiting = {p.id: p for p in item.waiting_for}
         for survey in surveys.of_pair(session, pair_id=pair.id or 0):
             if survey.answered_at is None and survey.person_id in waiting and _matches(survey, item):
-                year.remind_survey(session, survey=survey, person=waiting[survey.person_id], i18n=i18n, now=now)
+                year.remind_survey(
+                    session, survey=survey, person=waiting[survey.person_id], i18n=i18n, now=now
+                )
     ctx.say(Reply(ctx.tr.gettext("Sent again: {who}", who=_who(item))))
 
 

@@ -40,7 +40,7 @@ def _pair(ctx: Ctx, args: str, command: str) -> tuple[Pair, str] | None:
             Reply(
                 ctx.tr.gettext(
                     "There is no pair {given}. Write it like /{command} M-5; /overdue and /caseload show pairs.",
-                    given=(args or "").strip()[:20] or "–",
+                    given=((args or "").split() or ["–"])[0][:20],
                     command=command,
                 )
             )
@@ -165,7 +165,7 @@ def caseload(ctx: Ctx) -> None:
         name = person.name if person and person.name else str(telegram_id)
         lines.append(
             tr.gettext(
-                "{name}: {active} active pairs, {matched} of {target} matched this year",
+                "{name}: active pairs {active}, matched this year {matched} of {target}",
                 name=name,
                 active=active[telegram_id],
                 matched=matched[telegram_id],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
@@ -44,6 +45,15 @@ RTL_LANGUAGES = frozenset({"ar", "fa"})
 def __(message: str) -> str:
     """Mark a message for extraction where it is declared; it is translated when shown."""
     return message
+
+
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def isolate(text: str | None) -> str:
+    """A right-to-left name or word set apart (FSI…PDI), so that it does not reorder the line around it."""
+    text = text or ""
+    return f"\u2068{text}\u2069" if _RIGHT_TO_LEFT.search(text) else text
 
 
 def pick_language(language_code: str | None, default: str = SOURCE_LANGUAGE) -> str:

@@ -96,7 +96,7 @@ def next_due(db: Database, now: datetime) -> datetime | None:
             *(
                 when
                 for pair in pairs.in_year(session, ended_since=now - timeline.EVALUATION_OVERDUE)
-                for _, steps in year.chains(pair)
+                for _, steps in year.chains(pair, now)
                 for when in steps
             ),
         ]
@@ -218,13 +218,13 @@ def _year_steps(db: Database, now: datetime, i18n: I18n) -> int:
         due = [
             pair.id or 0
             for pair in pairs.in_year(session, ended_since=now - timeline.EVALUATION_OVERDUE)
-            if any(recent < when <= now for _, steps in year.chains(pair) for when in steps)
+            if any(recent < when <= now for _, steps in year.chains(pair, now) for when in steps)
         ]
     sent = 0
     for pair_id in due:
         with db.session() as session:
             pair = pairs.get(session, pair_id=pair_id)
-            for kind, steps in year.chains(pair):
+            for kind, steps in year.chains(pair, now):
                 step = sum(1 for when in steps if when <= now)
                 claimed, first = _claim_chain(session, f"pair:{pair_id}", kind, due=step, now=now)
                 if claimed:

@@ -649,13 +649,16 @@ def end_dates(pair: Pair) -> tuple[datetime, datetime]:
     return pair.evaluation_at or year_end, pair.ends_at or year_end
 
 
-def chains(pair: Pair) -> list[tuple[str, list[datetime]]]:
-    """Each chain of the pair's year and when its steps fall due (a step is sent once, the latest only)."""
+def chains(pair: Pair, now: datetime) -> list[tuple[str, list[datetime]]]:
+    """Each chain of the pair's year and when its steps fall due (a step is sent once, the latest only).
+
+    Once the evaluation is due, a follow-up not yet sent (after downtime) is no longer asked.
+    """
     if pair.confirmed_at is None:
         return []
     evaluation_at, ends_at = end_dates(pair)
     found = []
-    if pair.status == PairStatus.CONFIRMED:
+    if pair.status == PairStatus.CONFIRMED and now < evaluation_at:
         for months in timeline.FOLLOWUP_MONTHS:
             start = timeline.add_months(pair.confirmed_at, months)
             if start < evaluation_at:

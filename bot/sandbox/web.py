@@ -82,7 +82,10 @@ class SandboxControls:
                 raise ControlError(400, f"advance takes one of {', '.join([*STEPS, 'next'])}")
             if delta is not None:
                 self.clock.advance(delta)
-                answer |= {"moved": True, "swept": asdict(sweep(self.db, self.clock, self.i18n))}
+                answer |= {
+                    "moved": True,
+                    "swept": asdict(sweep(self.db, self.clock, self.i18n, self.coordinators)),
+                }
                 self.wake()
         now = self.clock.now()
         due = next_due(self.db, now)

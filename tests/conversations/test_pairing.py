@@ -181,9 +181,7 @@ async def test_the_whole_path_to_the_agreement(harness: Harness) -> None:
     with h.db.session() as session:
         assert {
             p.status for p in session.exec(select(Person).where(col(Person.role).is_not(None))).all()
-        } == {
-            "in_relationship"
-        }
+        } == {"in_relationship"}
 
     # The agreement, filled in by Karen in Danish, confirmed by Amal in Arabic.
     await h.send(KAREN, "/agreement")
@@ -483,5 +481,8 @@ async def test_suggest_everyone_then_propose_all_unless_the_pool_changed(harness
         assert session.exec(select(Pair)).all() == []
     await h.tap(COORDINATOR, "Propose all")
     with h.db.session() as session:
-        assert {(p.mentee_id, p.mentor_id) for p in session.exec(select(Pair))} == {(2, 3), (1, 6)}  # Mette is P-6: the coordinator is P-5
+        assert {(p.mentee_id, p.mentor_id) for p in session.exec(select(Pair))} == {
+            (2, 3),
+            (1, 6),
+        }  # Mette is P-6: the coordinator is P-5
     assert (await h.send(COORDINATOR, "/suggest"))[-1].text.startswith("There is no pair to suggest")
