@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -34,7 +34,6 @@ BOOKING_REMINDER = "booking_reminder"
 MEETING_DATE_REMINDER = "meeting_date_reminder"
 DECISION = "decision"
 AGREEMENT_CHECK = "agreement_check"
-YEAR_WINDOW = timedelta(days=45)  # how far back a missed step of the year is still sent
 
 
 @dataclass
@@ -174,10 +173,31 @@ def _pair_due_dates(pair: Pair) -> list[datetime]:
     return []
 
 
+def _pair_wanted(pair: Pair, now: datetime) -> tuple[str, int] | None:
+    """The (kind, seq) of the pair's step due now, if one is."""
+    if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is None:
+        return (MEETING_DATE_REMINDER, 1) if now >= pair.proposed_at + timeline.MEETING_DATE_DUE else None
+    if pair.status == PairStatus.PROPOSED and pair.meeting_at is not None:
+        due = sum(1 for when in _pair_due_dates(pair) if when <= now)
+        return (DECISION, pair.meeting_rev * 10 + due) if due else None
+    due_dates = _pair_due_dates(pair)
+    return (AGREEMENT_CHECK, 1) if due_dates and due_dates[0] <= now else None
+
+
+def _waiting(pair: Pair, wanted: list[tuple[str, int]], done: set[tuple[str, str, int]]) -> bool:
+    """Whether any of a pair's due steps has not been taken yet (spares a transaction per pair)."""
+    return any((f"pair:{pair.id}", kind, seq) not in done for kind, seq in wanted)
+
+
 def _pair_steps(db: Database, now: datetime, i18n: I18n) -> int:
     """Each active pair's due step, once: the first-meeting reminder, the decision, the agreement check."""
     with db.session() as session:
-        due = [pair.id or 0 for pair in pairs.active(session) if any(d <= now for d in _pair_due_dates(pair))]
+        done = queries.actions_on(session, prefix="pair:")
+        due = [
+            pair.id or 0
+            for pair in pairs.active(session)
+            if (wanted := _pair_wanted(pair, now)) is not None and _waiting(pair, [wanted], done)
+        ]
     sent = 0
     for pair_id in due:
         with db.session() as session:
@@ -213,12 +233,12 @@ def _pair_step(session: Session, pair: Pair, now: datetime, i18n: I18n) -> int:
 
 def _year_steps(db: Database, now: datetime, i18n: I18n) -> int:
     """Each confirmed pair's due step of its year, once: follow-ups, the evaluation, the end."""
-    recent = now - YEAR_WINDOW  # steps older than this were taken by earlier sweeps
     with db.session() as session:
+        done = queries.actions_on(session, prefix="pair:")
         due = [
             pair.id or 0
             for pair in pairs.in_year(session, ended_since=now - timeline.EVALUATION_OVERDUE)
-            if any(recent < when <= now for _, steps in year.chains(pair, now) for when in steps)
+            if _waiting(pair, year.due_steps(pair, now), done)
         ]
     sent = 0
     for pair_id in due:

@@ -74,7 +74,10 @@ FOLLOWUP_TEXT = __(
     "following it. You are very welcome to go on meeting afterwards if you wish.\n\n"
     "Please answer within 14 days: four short questions about your goals and your meetings."
 )
-REMINDER = __("A reminder: I have not heard from you yet.")
+FOLLOWUP_REMINDER = __(
+    "A reminder: I have not had your answers to the follow-up yet. It takes about two minutes."
+)
+EVALUATION_REMINDER = __("A reminder: I have not had your evaluation yet. It takes about five minutes.")
 
 # -- the end and the evaluation ----------------------------------------------------------------------
 
@@ -316,12 +319,7 @@ def _followup_kind(months: int) -> str:
 def remind_survey(session: Session, *, survey: Survey, person: Person, i18n: I18n, now: datetime) -> None:
     """Ask again, with the same button."""
     tr = i18n.translator(person.language)
-    what = (
-        tr.gettext("the evaluation") if survey.kind == SurveyKind.EVALUATION else tr.gettext("the follow-up")
-    )
-    text = tr.gettext(
-        "A reminder: I have not had your answers to {what} yet. It takes about two minutes.", what=what
-    )
+    text = tr.gettext(EVALUATION_REMINDER if survey.kind == SurveyKind.EVALUATION else FOLLOWUP_REMINDER)
     post(session, person.telegram_id, Reply(text, _survey_button(tr, survey)), tr, now)
 
 
@@ -670,6 +668,16 @@ def chains(pair: Pair, now: datetime) -> list[tuple[str, list[datetime]]]:
     )
     if pair.status == PairStatus.CONFIRMED:
         found.append((END_CHAIN, [ends_at]))
+    return found
+
+
+def due_steps(pair: Pair, now: datetime) -> list[tuple[str, int]]:
+    """(chain, step) of each chain's latest step due now."""
+    found = []
+    for kind, steps in chains(pair, now):
+        step = sum(1 for when in steps if when <= now)
+        if step:
+            found.append((kind, step))
     return found
 
 

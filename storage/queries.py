@@ -161,6 +161,16 @@ def actions_done(session: Session, *, subject: str, kind: str) -> set[int]:
     return set(rows)
 
 
+def actions_on(session: Session, *, prefix: str) -> set[tuple[str, str, int]]:
+    """(subject, kind, seq) of every action taken on subjects that start with prefix, e.g. "pair:"."""
+    rows = session.exec(
+        select(SweepAction.subject, SweepAction.kind, SweepAction.seq).where(
+            col(SweepAction.subject).startswith(prefix)
+        )
+    )
+    return {(subject, kind, seq) for subject, kind, seq in rows}
+
+
 def mark_reachable(session: Executor, *, person_id: int) -> None:
     """She wrote to the bot again, so messages reach her again."""
     session.execute(

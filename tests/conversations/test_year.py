@@ -111,12 +111,7 @@ async def test_a_whole_year(harness: Harness) -> None:
     h.clock.advance(days=14)
     _, chats = await swept(h)
     assert chats == [KAREN]
-    assert h.messages(KAREN)[-1].text.startswith(
-        da.gettext(
-            "A reminder: I have not had your answers to {what} yet. It takes about two minutes.",
-            what=da.gettext("the follow-up"),
-        )[:12]
-    )
+    assert h.messages(KAREN)[-1].text.startswith(da.gettext(year.FOLLOWUP_REMINDER))
     h.clock.advance(days=7)
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1]
     assert overdue.text.startswith(
