@@ -4,6 +4,7 @@ evaluation, notice, a coordinator's /end, the overdue view and the morning diges
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import col, select
 
@@ -354,3 +355,121 @@ async def test_pair_and_caseload(harness: Harness) -> None:
     assert (await h.send(AMAL, "/pair M-1"))[-1].text == refused
     with h.db.session() as session:
         assert session.exec(select(Pair).where(col(Pair.id) == pair_id)).one().status == "confirmed"
+
+
+ROADMAP_FORM = Path(__file__).with_name("roadmap_mentor_evaluation.txt")
+# The roadmap's "Mentor's evaluation", question by question: its wording, ours, and each of its
+# boxes with the value we store for it.
+MENTOR_FORM = [
+    (
+        "Has the mentoring process ended?",
+        year.ENDED,
+        {"Yes": "yes", "No, I am continuing work with my mentee": "no"},
+    ),
+    (
+        "Why has the mentoring process ended?",
+        year.WHY,
+        {
+            "Mentee has achieved her goals": "goals_achieved",
+            "The one-year period is over": "year_over",
+            "The partnership has no more to contribute": "nothing_more",
+            "We no longer meet or have contact": "no_contact",
+            "Our aspirations for the mentoring partnership did not agree": "aims_differ",
+            "We found it difficult to understand one another": "understanding",
+            "We have become friends and now meet socially": "friends",
+            "Mentee's or my situation has changed": "situation",
+            "Other": "other",
+        },
+    ),
+    (
+        "How often and in what context have you had contact with your mentee?",
+        year.CONTACT_FREQUENCY,
+        {"Once a month or more": "monthly", "Less than once a month": "less", "Never": "never"},
+    ),
+    (
+        "In what form was your most common contact?",
+        year.CONTACT_FORM,
+        {
+            "In person": "in_person",
+            "Contact via email, telephone, texting, Facebook or other social media": "remote",
+        },
+    ),
+    (
+        "How have you benefited from being a mentor?",
+        year.BENEFIT,
+        {
+            "I have become more aware of the barriers and challenges my mentee might face": "aware",
+            "I have expanded my network to include women from an ethnic background other than Danish": "network",
+            "I have helped another woman to take positive steps": "helped",
+            "I have learned and developed from being a mentor": "learned",
+            "Overall it was a positive experience": "positive",
+            "Other": "other",
+        },
+    ),
+    (
+        "Have you expanded your network?",
+        year.NETWORK,
+        {
+            "Yes, a great deal": "great",
+            "Yes, to some extent": "some",
+            "No, not much": "not_much",
+            "No, not at all": "not_at_all",
+            "Don't know": "dont_know",
+        },
+    ),
+    (
+        "How satisfied have you been with the guidance and follow-up you have received from staff",
+        year.GUIDANCE,
+        {
+            "Very satisfied": "very_satisfied",
+            "Satisfied": "satisfied",
+            "Neutral": "neutral",
+            "Dissatisfied": "dissatisfied",
+            "Very dissatisfied": "very_dissatisfied",
+            "Don't know": "dont_know",
+        },
+    ),
+    (
+        "How would you describe the relationship between you and your mentee?",
+        year.RELATIONSHIP,
+        {
+            "Very good": "very_good",
+            "Good": "good",
+            "Neutral": "neutral",
+            "Bad": "bad",
+            "Don't know": "dont_know",
+        },
+    ),
+    ("If you would like to comment further on what you have got out of being a mentor", year.COMMENT, {}),
+]
+
+
+def test_the_mentors_questionnaire_follows_the_roadmaps_form_item_by_item() -> None:
+    mentor_form = ROADMAP_FORM.read_text(encoding="utf-8")
+    steps = year.MENTOR_EVALUATION.steps
+    assert [field for _, field, _ in MENTOR_FORM] == [s.field for s in steps], (
+        "the same questions, in its order"
+    )
+    for (question, field, boxes), step in zip(MENTOR_FORM, steps, strict=True):
+        assert question in mentor_form, question
+        values = [c.value for c in step.options({})]
+        assert list(boxes.values()) == values, f"every box of {question!r}, in order, and nothing else"
+        for box in boxes:
+            assert box in mentor_form, box
+    assert year.MENTOR_EVALUATION.step(year.WHY).kind.value == "multi", "as many boxes as apply"
+    assert year.MENTOR_EVALUATION.step(year.BENEFIT).kind.value == "choice", "only one box"
+    assert year.MENTOR_EVALUATION.step(year.COMMENT).optional
+
+
+def test_the_mentees_questionnaire_asks_her_own_questions_and_the_measured_outcomes() -> None:
+    prompts = [s.prompt for s in year.MENTEE_EVALUATION.steps]
+    assert not any("being a mentor" in p for p in prompts), "not the mentor's questions"
+    outcomes = [c.value for c in year.MENTEE_EVALUATION.step(year.OUTCOMES).options({})]
+    assert outcomes == [
+        "labour_market",
+        "education",
+        "complete_education",
+        "society",
+        "language",
+        "confidence",
+    ]
