@@ -26,6 +26,7 @@ from storage.queries import ConversationRow
 SURVEY_PREFIX = "sv"
 NEXT_PREFIX = "nx"
 ANSWER = __("📝 Answer now (about 2 minutes)")
+ANSWER_EVALUATION = __("📝 Answer now (about 5 minutes)")
 
 # -- follow-ups ------------------------------------------------------------------------------------
 
@@ -298,7 +299,8 @@ def _flow_for(survey: Survey, role: str) -> runner.Guided:
 
 
 def _survey_button(tr: Translator, survey: Survey) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(tr.gettext(ANSWER), f"{SURVEY_PREFIX}:{survey.id}"),),)
+    label = ANSWER_EVALUATION if survey.kind == SurveyKind.EVALUATION else ANSWER
+    return ((Button(tr.gettext(label), f"{SURVEY_PREFIX}:{survey.id}"),),)
 
 
 def send_followup(

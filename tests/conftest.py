@@ -229,6 +229,12 @@ class Harness:
         last = self.last_with_buttons(user_id)
         return await self.press(user_id, last.data(label_part), last.message_id)
 
+    async def done(self, user_id: int) -> list[Sent]:
+        """She presses Done under a multiple choice (found by its data: a label can hide in another)."""
+        last = self.last_with_buttons(user_id)
+        data = next(d for row in last.buttons for _, d in row if d.endswith(":d"))
+        return await self.press(user_id, data, last.message_id)
+
     def _new_for(self, user_id: int, since: int) -> list[Sent]:
         return [s for chat, s in self._sent(self.session.calls[since:]) if chat == user_id]
 

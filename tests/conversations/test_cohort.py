@@ -102,20 +102,22 @@ class Cohort:
                     await h.tap(chat, tr.gettext("Skip ▶"))
                 if member.confirmed is None and self._pair(member).status == "confirmed":
                     member.confirmed = h.clock.now()
-            elif tr.gettext(year.ANSWER) in labels and member.script != SILENT:
-                await self._answer(chat, tr)
+            elif {tr.gettext(year.ANSWER), tr.gettext(year.ANSWER_EVALUATION)} & set(
+                labels
+            ) and member.script != SILENT:
+                await self._answer(chat, tr, labels[0])
             elif tr.gettext("📣 Stay in the network and hear about events") in labels:
                 await h.tap(chat, tr.gettext("📣 Stay in the network and hear about events"))
         if member.script == EARLY and number == NOTICE_DAY:
             tr = self.tr(member.mentor)
             await h.send(member.mentor, "/endmatch")
             await h.tap(member.mentor, tr.gettext("The relationship has no more to give"))
-            await h.tap(member.mentor, tr.gettext("Done"))
+            await h.done(member.mentor)
             await h.tap(member.mentor, "✅")
 
-    async def _answer(self, chat: int, tr) -> None:  # type: ignore[no-untyped-def]
+    async def _answer(self, chat: int, tr, button: str) -> None:  # type: ignore[no-untyped-def]
         h = self.h
-        await h.tap(chat, tr.gettext(year.ANSWER))
+        await h.tap(chat, button)
         question = h.last_with_buttons(chat)
         if tr.gettext("Some progress") in question.labels:  # a follow-up
             await h.tap(chat, tr.gettext("Some progress"))
@@ -127,7 +129,7 @@ class Cohort:
                 current = h.last_with_buttons(chat)
                 if tr.gettext("Done") in current.labels:
                     await h.press(chat, current.buttons[0][0][1], current.message_id)
-                    await h.tap(chat, tr.gettext("Done"))
+                    await h.done(chat)
                 elif tr.gettext("Skip ▶") in current.labels and len(current.labels) <= 2:
                     await h.tap(chat, tr.gettext("Skip ▶"))
                 else:

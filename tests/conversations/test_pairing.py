@@ -186,11 +186,11 @@ async def test_the_whole_path_to_the_agreement(harness: Harness) -> None:
     # The agreement, filled in by Karen in Danish, confirmed by Amal in Arabic.
     await h.send(KAREN, "/agreement")
     await h.tap(KAREN, da.gettext("Text messages"))
-    await h.tap(KAREN, da.gettext("Done"))
+    await h.done(KAREN)
     await h.tap(KAREN, da.gettext("Every week"))
     for purpose in ("Get a job", "Become more confident and believe in her own abilities", "Other"):
         await h.tap(KAREN, da.gettext(purpose))
-    await h.tap(KAREN, da.gettext("Done"))
+    await h.done(KAREN)
     for answer in (
         "Network events",
         "A job as a nurse",

@@ -147,15 +147,15 @@ async def test_a_whole_year(harness: Harness) -> None:
     )
 
     # Amal fills in the mentee's evaluation and chooses to be matched again.
-    await h.tap(AMAL, ar.gettext(year.ANSWER))
+    await h.tap(AMAL, ar.gettext(year.ANSWER_EVALUATION))
     await h.tap(AMAL, ar.gettext("Yes"))
     await h.tap(AMAL, ar.gettext("The one-year period is over"))
-    await h.tap(AMAL, ar.gettext("Done"))
+    await h.done(AMAL)
     await h.tap(AMAL, ar.gettext("Once a month or more"))
     await h.tap(AMAL, ar.gettext("In person"))
     for outcome in ("Better chances in the labour market", "I believe more in myself and my skills"):
         await h.tap(AMAL, ar.gettext(outcome))
-    await h.tap(AMAL, ar.gettext("Done"))
+    await h.done(AMAL)
     await h.tap(AMAL, ar.gettext("Yes, to some extent"))
     await h.tap(AMAL, ar.gettext("Very satisfied"))
     await h.tap(AMAL, ar.gettext("Very good"))
@@ -202,7 +202,7 @@ async def test_notice_ends_the_pair_a_month_later_with_the_evaluation_in_the_las
     da, ar = h.i18n.translator("da"), h.i18n.translator("ar")
     await h.send(KAREN, "/endmatch")
     await h.tap(KAREN, da.gettext("We no longer meet or have contact"))
-    await h.tap(KAREN, da.gettext("Done"))
+    await h.done(KAREN)
     await h.tap(KAREN, "✅")
     pair = pair_of(h, pair_id)
     gave_notice = h.clock.now()
@@ -250,7 +250,7 @@ async def test_a_coordinator_ends_a_pair_at_once(harness: Harness) -> None:
     assert done == "M-1 has ended; both have been told."
     ar = h.i18n.translator("ar")
     assert h.messages(AMAL)[-1].text == ar.gettext(year.ENDED_NOW_TEXT, partner="Karen")
-    assert h.messages(AMAL)[-1].labels == [ar.gettext(year.ANSWER)]
+    assert h.messages(AMAL)[-1].labels == [ar.gettext(year.ANSWER_EVALUATION)]
     assert (await h.send(COORDINATOR, "/end M-1 again"))[-1].text == "M-1 has already ended (ended)."
     _, chats = await swept(h)
     assert chats == [], "the sweep does not send the evaluation a second time"
@@ -270,8 +270,8 @@ async def test_evaluation_button_twice_and_end_without_a_pair(harness: Harness) 
     await h.send(COORDINATOR, "/end M-1 the mentor moved abroad")
     da = h.i18n.translator("da")
     button = h.messages(KAREN)[-1]
-    await h.press(KAREN, button.data(da.gettext(year.ANSWER)), button.message_id)
-    await h.press(KAREN, button.data(da.gettext(year.ANSWER)), button.message_id)
+    await h.press(KAREN, button.data(da.gettext(year.ANSWER_EVALUATION)), button.message_id)
+    await h.press(KAREN, button.data(da.gettext(year.ANSWER_EVALUATION)), button.message_id)
     assert h.texts(KAREN)[-1].startswith(da.gettext("Question {number} of {total}", number=1, total=8)[:8])
     with h.db.session() as session:
         assert len(session.exec(select(Survey).where(Survey.pair_id == pair_id)).all()) == 2
@@ -450,7 +450,7 @@ def test_the_mentors_questionnaire_follows_the_roadmaps_form_item_by_item() -> N
     assert [field for _, field, _ in MENTOR_FORM] == [s.field for s in steps], (
         "the same questions, in its order"
     )
-    for (question, field, boxes), step in zip(MENTOR_FORM, steps, strict=True):
+    for (question, _, boxes), step in zip(MENTOR_FORM, steps, strict=True):
         assert question in mentor_form, question
         values = [c.value for c in step.options({})]
         assert list(boxes.values()) == values, f"every box of {question!r}, in order, and nothing else"
