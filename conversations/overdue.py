@@ -117,33 +117,27 @@ def items(session: Session, *, now: datetime) -> list[Item]:
 
 
 def _surveys(session: Session, now: datetime) -> list[Item]:
+    waiting = surveys.unanswered(session)
+    pairs_by_id = pairs.by_ids(session, ids={s.pair_id for s in waiting})
+    people = queries.people_by_ids(
+        session, ids={i for p in pairs_by_id.values() for i in (p.mentee_id, p.mentor_id)}
+    )
     found: list[Item] = []
     evaluations: dict[int, list[Person]] = {}
     due_of: dict[int, datetime] = {}
-    for survey in surveys.unanswered(session):
-        pair = session.get(Pair, survey.pair_id)
-        person = session.get(Person, survey.person_id)
-        assert pair is not None and person is not None
+    for survey in waiting:
+        pair, person = pairs_by_id[survey.pair_id], people[survey.person_id]
         if survey.kind == SurveyKind.EVALUATION:
             if now >= survey.sent_at + timeline.EVALUATION_OVERDUE:
-                evaluations.setdefault(pair.id or 0, []).append(person)
-                due_of[pair.id or 0] = survey.sent_at + timeline.EVALUATION_OVERDUE
+                evaluations.setdefault(survey.pair_id, []).append(person)
+                due_of[survey.pair_id] = survey.sent_at + timeline.EVALUATION_OVERDUE
         elif pair.status == PairStatus.CONFIRMED and now >= survey.sent_at + timeline.FOLLOWUP_OVERDUE:
-            found.append(
-                Item(
-                    FOLLOWUP,
-                    f"fu:{survey.id}",
-                    survey.sent_at + timeline.FOLLOWUP_OVERDUE,
-                    [person],
-                    pair,
-                    [person],
-                )
-            )
-    for pair_id, waiting in evaluations.items():
-        pair = session.get(Pair, pair_id)
-        assert pair is not None
-        people = [p for p in (session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)) if p]
-        found.append(Item(EVALUATION, f"ev:{pair_id}", due_of[pair_id], people, pair, waiting))
+            due = survey.sent_at + timeline.FOLLOWUP_OVERDUE
+            found.append(Item(FOLLOWUP, f"fu:{survey.id}", due, [person], pair, [person]))
+    for pair_id, late in evaluations.items():
+        pair = pairs_by_id[pair_id]
+        both = [people[pair.mentee_id], people[pair.mentor_id]]
+        found.append(Item(EVALUATION, f"ev:{pair_id}", due_of[pair_id], both, pair, late))
     return found
 
 

@@ -287,22 +287,30 @@ def _claim_up_to(
 
 
 def digests(db: Database, now: datetime, i18n: I18n, coordinators: frozenset[int]) -> int:
-    """From 09:00 in the network's zone, once a day, each coordinator with anything overdue hears how much."""
+    """From 09:00 in the network's zone, once a day, each coordinator with anything overdue hears how much.
+
+    Each coordinator's day is claimed first, so what is overdue is worked out once a day, not once a sweep.
+    """
     local = now.astimezone(i18n.translator(None).tz)
     if local.hour < timeline.DIGEST_HOUR or not coordinators:
         return 0
     sent = 0
     with db.session() as session:
-        waiting = overdue.items(session, now=now)
-        for telegram_id in sorted(coordinators):
-            mine = [item for item in waiting if item.coordinator in (None, telegram_id)]
-            if mine and queries.claim_action(
+        today = [
+            telegram_id
+            for telegram_id in sorted(coordinators)
+            if queries.claim_action(
                 session,
                 subject=f"coordinator:{telegram_id}",
                 kind="digest",
                 seq=local.date().toordinal(),
                 now=now,
-            ):
+            )
+        ]
+        waiting = overdue.items(session, now=now) if today else []
+        for telegram_id in today:
+            mine = [item for item in waiting if item.coordinator in (None, telegram_id)]
+            if mine:
                 overdue.send_digest(session, telegram_id=telegram_id, items=mine, i18n=i18n, now=now)
                 sent += 1
     return sent

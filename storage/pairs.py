@@ -54,6 +54,13 @@ def get(session: Session, *, pair_id: int) -> Pair:
     return pair
 
 
+def by_ids(session: Session, *, ids: set[int]) -> dict[int, Pair]:
+    """Pairs by id, in one query."""
+    if not ids:
+        return {}
+    return {p.id or 0: p for p in session.exec(select(Pair).where(col(Pair.id).in_(ids))).all()}
+
+
 def active(session: Session) -> Sequence[Pair]:
     """Every proposed or confirmed pair."""
     return session.exec(select(Pair).where(col(Pair.status).in_(ACTIVE_PAIR))).all()

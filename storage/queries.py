@@ -191,6 +191,14 @@ def people_by_telegram_ids(session: Session, *, telegram_ids: Iterable[int]) -> 
     return {p.telegram_id: p for p in session.exec(select(Person).where(col(Person.telegram_id).in_(ids)))}
 
 
+def people_by_ids(session: Session, *, ids: Iterable[int]) -> dict[int, Person]:
+    """People by id, in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {p.id or 0: p for p in session.exec(select(Person).where(col(Person.id).in_(wanted))).all()}
+
+
 def create_person(session: Session, *, telegram_id: int, language: str, now: datetime) -> Person:
     """A new person known only by her Telegram id and language."""
     person = Person(telegram_id=telegram_id, language=language, created_at=now, last_seen_at=now)
