@@ -473,3 +473,27 @@ def test_the_mentees_questionnaire_asks_her_own_questions_and_the_measured_outco
         "language",
         "confidence",
     ]
+
+
+async def test_overdue_mine_and_people_who_cannot_be_reached(harness: Harness) -> None:
+    h = harness
+    amal, _, pair_id = await a_pair(h)
+    confirmed = pair_of(h, pair_id).confirmed_at
+    assert confirmed is not None
+    to(h, timeline.add_months(confirmed, 3))
+    await swept(h)
+    h.clock.advance(days=21)
+    await swept(h)
+    mine = (await h.send(COORDINATOR, "/overdue mine"))[-1].text
+    assert mine.startswith("Follow-up not answered in 21 days") and "M-1 Amal (P-1)" in mine
+    with h.db.session() as session:
+        pairs.get(session, pair_id=pair_id).coordinator = 77  # a colleague's pair
+        person = session.get(Person, amal.id)
+        assert person is not None
+        person.reachable, person.unreachable_at = False, h.clock.now()
+    assert (await h.send(COORDINATOR, "/overdue mine"))[-1].text == "Nothing of yours is overdue."
+    everything = (await h.send(COORDINATOR, "/overdue"))[-1].text
+    assert (
+        "Has blocked the bot or cannot be reached – call her or write another way:\nAmal (P-1)" in everything
+    )
+    assert "M-1 Amal (P-1) – overdue 0 days" in everything
