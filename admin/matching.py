@@ -262,10 +262,7 @@ def _propose(ctx: Ctx, mentee: Person, mentor: Person) -> None:
             Reply(
                 tr.gettext(
                     "Not proposed: {mentee} ({mentee_id}) or {mentor} ({mentor_id}) was just proposed in another pair.",
-                    mentee=mentee.name,
-                    mentee_id=mentee.short_id,
-                    mentor=mentor.name,
-                    mentor_id=mentor.short_id,
+                    **pairing.names(mentee, mentor),
                 )
             )
         )
@@ -277,10 +274,7 @@ def _propose(ctx: Ctx, mentee: Person, mentor: Person) -> None:
             tr.gettext(
                 "Proposed {pair}: {mentee} ({mentee_id}) and {mentor} ({mentor_id}). Both have been told; you are the pair's coordinator.",
                 pair=pair.short_id,
-                mentee=mentee.name,
-                mentee_id=mentee.short_id,
-                mentor=mentor.name,
-                mentor_id=mentor.short_id,
+                **pairing.names(mentee, mentor),
             )
         )
     )

@@ -77,10 +77,7 @@ def pair_record(ctx: Ctx, args: str) -> None:
         tr.gettext(
             "{pair}: {mentee} ({mentee_id}, mentee) and {mentor} ({mentor_id}, mentor) – {state}",
             pair=pair.short_id,
-            mentee=mentee.name,
-            mentee_id=mentee.short_id,
-            mentor=mentor.name,
-            mentor_id=mentor.short_id,
+            **pairing.names(mentee, mentor),
             state=tr.gettext(PAIR_STATES[PairStatus(pair.status)]),
         ),
         tr.gettext(

@@ -46,6 +46,16 @@ def role_in(pair: Pair, person_id: int) -> str | None:
     return None
 
 
+def names(mentee: Person, mentor: Person) -> dict[str, str]:
+    """The pair's names and ids as the coordinators' messages quote them."""
+    return {
+        "mentee": mentee.name or "",
+        "mentee_id": mentee.short_id,
+        "mentor": mentor.name or "",
+        "mentor_id": mentor.short_id,
+    }
+
+
 def partner_of(session: Session, pair: Pair, person_id: int) -> Person:
     """The other one of the pair."""
     partner = session.get(Person, pair.mentor_id if person_id == pair.mentee_id else pair.mentee_id)
@@ -539,10 +549,7 @@ def _decline(
         "The mentee said {mentee_answer}, the mentor said {mentor_answer}.\n"
         "Both are ready to be matched again: /suggest {mentee_id}",
         pair=pair.short_id,
-        mentee=mentee.name,
-        mentee_id=mentee.short_id,
-        mentor=mentor.name,
-        mentor_id=mentor.short_id,
+        **names(mentee, mentor),
         mentee_answer=answer[bool(pair.mentee_decision)],
         mentor_answer=answer[bool(pair.mentor_decision)],
     )
