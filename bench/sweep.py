@@ -47,7 +47,11 @@ def build(db: Database, count: int, now: datetime) -> None:
             session.add_all(people)
             session.flush()
             pair_id = pairs.propose(
-                session, mentee_id=people[0].id or 0, mentor_id=people[1].id or 0, coordinator=1, now=confirmed
+                session,
+                mentee_id=people[0].id or 0,
+                mentor_id=people[1].id or 0,
+                coordinator=1,
+                now=confirmed,
             )
             assert pair_id is not None
             pair = pairs.get(session, pair_id=pair_id)
@@ -60,7 +64,9 @@ def build(db: Database, count: int, now: datetime) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pairs", type=int, default=1000)
-    parser.add_argument("--database-url", default=None, help="an empty database (default: SQLite in a temp folder)")
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default: SQLite in a temp folder)"
+    )
     args = parser.parse_args()
     now = datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as folder:
@@ -82,7 +88,9 @@ def main() -> None:
     print(f"{args.pairs} pairs in their year, {db.url.split(':')[0]}: 720 hourly sweeps over 30 days")
     print(f"quiet sweep (nothing due): median {statistics.median(quiet):.1f} ms, max {max(quiet):.1f} ms")
     if busy:
-        print(f"sweeps that acted: {len(busy)}, median {statistics.median(busy):.1f} ms, max {max(busy):.1f} ms")
+        print(
+            f"sweeps that acted: {len(busy)}, median {statistics.median(busy):.1f} ms, max {max(busy):.1f} ms"
+        )
     print(f"steps taken: {sent}")
 
 
