@@ -44,6 +44,7 @@ i18n-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/updates.py
+	$(BIN)/python bench/sweep.py --pairs 300
 
 clean:
 	rm -rf $(VENV) var
