@@ -19,6 +19,7 @@ from conversations.engine import Choice, Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
 from conversations.pairing import coordinator_tr, partner_of, role_in, tell_coordinator
+from conversations.texts import status_name
 from storage import pairs, queries, surveys
 from storage.models import Pair, PairStatus, Person, Role, Status, Survey, SurveyKind
 from storage.queries import ConversationRow
@@ -505,15 +506,9 @@ def press_next(ctx: Ctx, event: Press) -> str | None:
             __("{name} ({id}) chose after the end of {pair}: {choice}"),
             name=person.name,
             id=person.short_id,
-            choice=_status_for_coordinator(session, last, ctx.i18n, status),
+            choice=status_name(coordinator_tr(session, last, ctx.i18n), status),
         )
     return None
-
-
-def _status_for_coordinator(session: Session, pair: Pair, i18n: I18n, status: str) -> str:
-    from conversations.texts import status_name
-
-    return status_name(coordinator_tr(session, pair, i18n), status)
 
 
 # -- ending early -------------------------------------------------------------------------------------
