@@ -85,20 +85,28 @@ def tell_coordinator(
 
 
 def contacts(tr: Translator, person: Person) -> str:
-    """The contact details she agreed to share with her match, one per line."""
+    """The contact details she agreed to share with her match, one per line.
+
+    In a right-to-left message a number, address or @name is set apart left to right (LRI…PDI),
+    so that "+4520274137" does not show as "4520274137+".
+    """
+
+    def ltr(value: str) -> str:
+        return f"\u2066{value}\u2069" if tr.rtl else value
+
     lines = []
     for channel in person.share_channels:
         if channel == "telegram":
             handle = (
-                f"@{person.telegram_username}"
+                ltr(f"@{person.telegram_username}")
                 if person.telegram_username
                 else tr.gettext("no public username; ask the coordinator to put you in touch")
             )
             lines.append(f"• Telegram: {handle}")
         elif channel == "phone" and person.phone:
-            lines.append(f"• {tr.gettext(CHANNEL_LABELS['phone'])}: {person.phone}")
+            lines.append(f"• {tr.gettext(CHANNEL_LABELS['phone'])}: {ltr(person.phone)}")
         elif channel == "email" and person.email:
-            lines.append(f"• {tr.gettext(CHANNEL_LABELS['email'])}: {person.email}")
+            lines.append(f"• {tr.gettext(CHANNEL_LABELS['email'])}: {ltr(person.email)}")
     return "\n".join(lines) or tr.gettext("Ask the coordinator to put you in touch.")
 
 

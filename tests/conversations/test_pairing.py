@@ -108,7 +108,7 @@ async def test_suggestion_explains_itself_and_proposes_with_a_button(harness: Ha
         pairing.PROPOSAL_TO_MENTEE,
         name="Amal",
         partner="Karen",
-        contacts="• " + ar.gettext("Phone") + ": +45 20 12 34 56",
+        contacts="• " + ar.gettext("Phone") + ": \u2066+45 20 12 34 56\u2069",  # kept left to right
     )
     assert to_amal.labels == [ar.gettext(pairing.WE_AGREED)]
     assert h.messages(KAREN)[-1].text.startswith(
