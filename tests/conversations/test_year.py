@@ -118,7 +118,11 @@ async def test_a_whole_year(harness: Harness) -> None:
     assert overdue.text.startswith(
         "Follow-up not answered in 21 days – remind her again or call her:\nM-1 Karen (P-2) – overdue 0 days"
     )
-    await h.tap(COORDINATOR, "Remind P-2")
+    opened = await h.tap(COORDINATOR, "📂 M-1")
+    assert opened[-1].text.startswith("M-1: Amal (P-1, mentee) and Karen (P-2, mentor) – confirmed")
+    assert "• Follow-up at 3 months, Karen: not answered" in opened[-1].text
+    assert "  Progress toward the goals: Good progress" in opened[-1].text
+    await h.press(COORDINATOR, overdue.data("Remind P-2"), overdue.message_id)
     assert h.messages(KAREN)[-1].labels == [da.gettext(year.ANSWER)]
     await h.tap(COORDINATOR, "Handled P-2")
     await h.send(COORDINATOR, "Called her: all is well")
