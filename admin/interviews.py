@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from admin.slots import NewSlot, local_start, parse_slots
+from admin.slots import NewSlot, parse_slots
 from conversations import booking, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
@@ -14,6 +14,7 @@ from conversations.events import Button, Press, Reply
 from conversations.i18n import LANGUAGES, __, isolate
 from conversations.participant import profile_lines
 from conversations.texts import role_name, status_name
+from conversations.timeline import local_start
 from conversations.validation import Invalid, parse_time
 from storage import interviews, queries
 from storage.models import BookingStatus, InterviewNote, InterviewSlot, Person, Status

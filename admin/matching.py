@@ -121,10 +121,6 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
             )
         )
         return
-    _, mentors, _, declined = _pool(ctx)
-    ranked = best_mentors(
-        profile(mentee), _mentor_profiles(ctx, mentors), weights, year=ctx.now.year, declined=declined
-    )
     if pairs.active_pair_of(ctx.session, person_id=mentee.id or 0) is not None:
         ctx.say(
             Reply(
@@ -132,6 +128,10 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
             )
         )
         return
+    _, mentors, _, declined = _pool(ctx)
+    ranked = best_mentors(
+        profile(mentee), _mentor_profiles(ctx, mentors), weights, year=ctx.now.year, declined=declined
+    )
     if not ranked:
         ctx.say(Reply(tr.gettext("No mentor is ready to be matched just now.")))
         return

@@ -17,7 +17,9 @@ from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, __, isolate
 from conversations.overdue import (
+    BOOKING,
     EVALUATION,
+    EXPIRED,
     FOLLOWUP,
     HEADINGS,
     NO_AGREEMENT,
@@ -117,9 +119,9 @@ def press(ctx: Ctx, event: Press) -> str | None:
 def _remind(ctx: Ctx, item: Item) -> None:
     session, i18n, now = ctx.session, ctx.i18n, ctx.now
     pair = item.pair
-    if item.kind == "booking":
+    if item.kind == BOOKING:
         booking.nudge_to_book(session, person=item.people[0], i18n=i18n, now=now)
-    elif pair is not None and item.kind in (NO_DATE, "expired"):
+    elif pair is not None and item.kind in (NO_DATE, EXPIRED):
         mentee, mentor = item.people
         pairing.remind_meeting_date(session, pair=pair, mentee=mentee, mentor=mentor, i18n=i18n, now=now)
     elif pair is not None and item.kind == NO_DECISION:

@@ -14,7 +14,7 @@ from conversations.context import Ctx, post
 from conversations.events import Reply
 from conversations.i18n import Translator, __
 from storage import pairs, queries, surveys
-from storage.models import Pair, PairStatus, Person
+from storage.models import Pair, PairStatus
 
 CASELOAD_PER_YEAR = 80  # the roadmap: each coordinator manages up to 80 matched pairs a year
 _PAIR_ID = re.compile(r"^\s*[Mm]-?(\d{1,9})(?:\s+(?P<rest>.*))?$", re.DOTALL)
@@ -49,12 +49,6 @@ def _pair(ctx: Ctx, args: str, command: str) -> tuple[Pair, str] | None:
     return pair, (match["rest"] or "").strip()
 
 
-def _people(ctx: Ctx, pair: Pair) -> tuple[Person, Person]:
-    mentee, mentor = ctx.session.get(Person, pair.mentee_id), ctx.session.get(Person, pair.mentor_id)
-    assert mentee is not None and mentor is not None
-    return mentee, mentor
-
-
 def row(tr: Translator, label: str, value: str) -> str:
     """One line of a record: • label: value (label is a msgid)."""
     return f"• {tr.gettext(label)}: {value}"
@@ -70,7 +64,7 @@ def pair_record(ctx: Ctx, args: str) -> None:
     if found is None:
         return
     tr, session, pair = ctx.tr, ctx.session, found[0]
-    mentee, mentor = _people(ctx, pair)
+    mentee, mentor = pairs.people_of(ctx.session, pair)
     coordinator = queries.person_by_telegram_id(session, telegram_id=pair.coordinator)
     yes_no = {True: tr.gettext("yes"), False: tr.gettext("no"), None: "–"}
     lines = [
@@ -138,14 +132,10 @@ def caseload(ctx: Ctx) -> None:
     """/caseload: each coordinator's active pairs, and pairs matched this year against the roadmap's 80."""
     tr, session, now = ctx.tr, ctx.session, ctx.now
     this_year = now.astimezone(tr.tz).year
-    every = pairs.with_people(session, statuses=tuple(PairStatus))
-    active = Counter(
-        p.coordinator for p, _, _ in every if p.status in (PairStatus.PROPOSED, PairStatus.CONFIRMED)
-    )
+    every = pairs.with_statuses(session, statuses=tuple(PairStatus))
+    active = Counter(p.coordinator for p in every if p.status in (PairStatus.PROPOSED, PairStatus.CONFIRMED))
     matched = Counter(
-        p.coordinator
-        for p, _, _ in every
-        if p.confirmed_at and p.confirmed_at.astimezone(tr.tz).year == this_year
+        p.coordinator for p in every if p.confirmed_at and p.confirmed_at.astimezone(tr.tz).year == this_year
     )
     coordinators = sorted(set(ctx.coordinators) | set(active) | set(matched))
     known = queries.people_by_telegram_ids(session, telegram_ids=coordinators)
@@ -200,7 +190,7 @@ def end(ctx: Ctx, args: str) -> None:
         )
         return
     assert ctx.notes is not None
-    mentee, mentor = _people(ctx, pair)
+    mentee, mentor = pairs.people_of(ctx.session, pair)
     pair.end_note, pair.ended_by = ctx.notes.seal({"note": reason[:1000]}), ctx.key.telegram_id
     if pair.status == PairStatus.PROPOSED:  # a proposal withdrawn: nothing to evaluate yet
         year.end(session, pair=pair, now=now)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from conversations.i18n import __
+from conversations.timeline import local_start
 from conversations.validation import Invalid, parse_time
 
 USAGE = __(
@@ -34,11 +34,6 @@ class NewSlot:
     starts_at: datetime
     minutes: int
     place: str
-
-
-def local_start(day: date, at: time, zone: str) -> datetime:
-    """A local date and time in the network's zone, as UTC."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def parse_slots(text: str, *, zone: str, now: datetime) -> list[NewSlot]:

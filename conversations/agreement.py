@@ -7,7 +7,7 @@ mc:<meeting>:<y|n>          the other one confirms a reported meeting, or says i
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -17,7 +17,15 @@ from conversations.context import Ctx, post
 from conversations.engine import Choice, Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
-from conversations.pairing import TODAY, coordinator_tr, pair_pressed, partner_of, role_in, tell_coordinator
+from conversations.pairing import (
+    TODAY,
+    coordinator_tr,
+    days_from_today,
+    pair_pressed,
+    partner_of,
+    role_in,
+    tell_coordinator,
+)
 from storage import pairs
 from storage.models import Meeting, Pair, PairStatus, Person, Role
 from storage.queries import ConversationRow
@@ -185,12 +193,6 @@ def render(tr: Translator, pair: Pair, mentee: Person, mentor: Person) -> str:
     return "\n".join(lines)
 
 
-def _people(session: Session, pair: Pair) -> tuple[Person, Person]:
-    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
-    assert mentee is not None and mentor is not None
-    return mentee, mentor
-
-
 def confirmed_pair(ctx: Ctx) -> tuple[Pair, str] | None:
     """Her confirmed pair and her role in it; explains and returns None when she has none."""
     pair = pairs.active_pair_of(ctx.session, person_id=ctx.key.id)
@@ -217,7 +219,7 @@ def agreement_command(ctx: Ctx) -> None:
     if not pair.agreement:
         start(ctx, pair, role)
         return
-    mentee, mentor = _people(ctx.session, pair)
+    mentee, mentor = pairs.people_of(ctx.session, pair)
     lines = [render(ctx.tr, pair, mentee, mentor), ""]
     if pair.agreement_done_at is not None:
         lines.append(ctx.tr.gettext("You have both confirmed it."))
@@ -263,7 +265,7 @@ def _agreement_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[s
     session.add(pair)
     partner = partner_of(session, pair, ctx.key.id)
     ctx.say(Reply(ctx.tr.gettext("Saved. I have sent it to {partner} to confirm.", partner=partner.name)))
-    mentee, mentor = _people(session, pair)
+    mentee, mentor = pairs.people_of(session, pair)
     ptr = ctx.i18n.translator(partner.language)
     text = "\n\n".join(
         (
@@ -348,7 +350,7 @@ def _confirmed_by(ctx: Ctx, pair: Pair, role: str) -> None:
         ctx.say(Reply(ctx.tr.gettext("Thank you!")))
         return
     pair.agreement_done_at = now
-    mentee, mentor = _people(session, pair)
+    mentee, mentor = pairs.people_of(session, pair)
     for person in (mentee, mentor):
         tr = ctx.i18n.translator(person.language)
         text = tr.gettext(
@@ -419,11 +421,6 @@ def press_check(ctx: Ctx, event: Press) -> str | None:
 HELD_ON = "held_on"
 
 
-def _recent_days(answers: engine.Answers) -> list[Choice]:
-    today = date.fromisoformat(answers.get(TODAY) or date.today().isoformat())
-    return [Choice((today - timedelta(days=n)).isoformat(), "") for n in range(6)]
-
-
 MET_FLOW = Flow(
     name="met",
     prefix="mt",
@@ -434,7 +431,7 @@ MET_FLOW = Flow(
             __("On which day did you meet? Choose a day or write the date."),
             Kind.DATE,
             __("Day"),
-            _recent_days,
+            days_from_today(range(0, -6, -1)),
             min=-90,
             max=0,
             columns=3,

@@ -11,9 +11,8 @@ the pair gets a polite answer and changes nothing:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -171,9 +170,16 @@ SUGGESTED_DAYS = 6
 SUGGESTED_TIMES = ("10:00", "12:00", "14:00", "16:00", "17:00", "18:00")
 
 
-def _coming_days(answers: engine.Answers) -> list[Choice]:
-    today = date.fromisoformat(answers.get(TODAY) or date.today().isoformat())
-    return [Choice((today + timedelta(days=n)).isoformat(), "") for n in range(1, SUGGESTED_DAYS + 1)]
+def days_from_today(offsets: range) -> engine.ChoiceProvider:
+    """Day buttons around the day the question was first asked (stored as TODAY with the answers)."""
+
+    def choices(answers: engine.Answers) -> list[Choice]:
+        if TODAY not in answers:
+            return []
+        today = date.fromisoformat(answers[TODAY])
+        return [Choice((today + timedelta(days=n)).isoformat(), "") for n in offsets]
+
+    return choices
 
 
 MEETING_FLOW = Flow(
@@ -186,7 +192,7 @@ MEETING_FLOW = Flow(
             __("On which day will you meet? Choose a day or write the date."),
             Kind.DATE,
             __("Day"),
-            _coming_days,
+            days_from_today(range(1, SUGGESTED_DAYS + 1)),
             min=0,
             max=62,
             columns=3,
@@ -209,18 +215,13 @@ def ask_meeting(ctx: Ctx, pair: Pair, notice: str | None = None) -> None:
     runner.begin(ctx, MEETING, answers={TODAY: today}, context={"pair": pair.id}, notice=notice)
 
 
-def local_moment(day: str, at: str, zone: ZoneInfo) -> datetime:
-    """A local date and HH:MM as an aware UTC datetime."""
-    return datetime.combine(date.fromisoformat(day), time.fromisoformat(at), tzinfo=zone).astimezone(UTC)
-
-
 def _meeting_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
     tr, session, now = ctx.tr, ctx.session, ctx.now
     pair = session.get(Pair, conversation.context.get("pair", 0))
     if pair is None or pair.status != PairStatus.PROPOSED or role_in(pair, ctx.key.id) is None:
         ctx.say(Reply(tr.gettext("This proposal is no longer open, so nothing was changed.")))
         return
-    when = local_moment(answers[DAY], answers[AT], tr.tz)
+    when = timeline.local_start(date.fromisoformat(answers[DAY]), time.fromisoformat(answers[AT]), tr.tz.key)
     if when <= now:
         ask_meeting(
             ctx,
@@ -469,8 +470,7 @@ def decide(session: Session, *, pair: Pair, i18n: I18n, now: datetime, notes: No
     """Once both have answered: confirm the pair, or end it kindly without saying who said no."""
     if pair.mentee_decision is None or pair.mentor_decision is None:
         return
-    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
-    assert mentee is not None and mentor is not None
+    mentee, mentor = pairs.people_of(session, pair)
     pair.decided_at = now
     if pair.mentee_decision and pair.mentor_decision:
         _confirm(session, pair, mentee, mentor, i18n, now)

@@ -9,7 +9,7 @@ downtime only the latest due step of each subject is sent.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -66,9 +66,7 @@ def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: frozenset[int] =
             updates_before=now - timeline.KEEP_UPDATE_IDS,
             messages_before=now - timeline.KEEP_SENT_MESSAGES,
         )
-    if any(
-        (report.nudges, report.interview_reminders, report.booking_reminders, report.pair_messages)
-    ) or any((report.year_messages, report.digests)):
+    if any(count for name, count in asdict(report).items() if name != "forgotten"):
         log.info("sweep: %s", report)
     return report
 
@@ -91,7 +89,7 @@ def next_due(db: Database, now: datetime) -> datetime | None:
                 for p in interviews.waiting_for_slots(session)
                 if p.invited_at
             ),
-            *(when for pair in pairs.active(session) for when in _pair_due_dates(pair)),
+            *(when for pair in pairs.active(session) if (chain := _pair_chain(pair)) for when in chain[2]),
             *(
                 when
                 for pair in pairs.in_year(session, ended_since=now - timeline.EVALUATION_OVERDUE)
@@ -162,26 +160,22 @@ def _booking_reminders(db: Database, now: datetime, i18n: I18n) -> int:
     return sent
 
 
-def _pair_due_dates(pair: Pair) -> list[datetime]:
-    """When each of a pair's steps falls due, as the timeline says."""
+def _pair_chain(pair: Pair) -> tuple[str, int, list[datetime]] | None:
+    """The chain of a pair's first weeks now running: its kind, its first sequence number, when its steps fall due."""
     if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is None:
-        return [pair.proposed_at + timeline.MEETING_DATE_DUE]
+        return MEETING_DATE_REMINDER, 0, [pair.proposed_at + timeline.MEETING_DATE_DUE]
     if pair.status == PairStatus.PROPOSED and pair.meeting_at is not None:
-        return [pair.meeting_at + timeline.DECISION_ASK, pair.meeting_at + timeline.DECISION_REMINDER]
+        # One chain per meeting time: asked the day after, reminded a week after.
+        steps = [pair.meeting_at + timeline.DECISION_ASK, pair.meeting_at + timeline.DECISION_REMINDER]
+        return DECISION, pair.meeting_rev * 10, steps
     if pair.status == PairStatus.CONFIRMED and pair.agreement_done_at is None and pair.confirmed_at:
-        return [pair.confirmed_at + timeline.AGREEMENT_CHECK]
-    return []
+        return AGREEMENT_CHECK, 0, [pair.confirmed_at + timeline.AGREEMENT_CHECK]
+    return None
 
 
-def _pair_wanted(pair: Pair, now: datetime) -> tuple[str, int] | None:
-    """The (kind, seq) of the pair's step due now, if one is."""
-    if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is None:
-        return (MEETING_DATE_REMINDER, 1) if now >= pair.proposed_at + timeline.MEETING_DATE_DUE else None
-    if pair.status == PairStatus.PROPOSED and pair.meeting_at is not None:
-        due = sum(1 for when in _pair_due_dates(pair) if when <= now)
-        return (DECISION, pair.meeting_rev * 10 + due) if due else None
-    due_dates = _pair_due_dates(pair)
-    return (AGREEMENT_CHECK, 1) if due_dates and due_dates[0] <= now else None
+def _due(steps: list[datetime], now: datetime) -> int:
+    """How many of a chain's steps have fallen due."""
+    return sum(1 for when in steps if when <= now)
 
 
 def _waiting(pair: Pair, wanted: list[tuple[str, int]], done: set[tuple[str, str, int]]) -> bool:
@@ -196,7 +190,9 @@ def _pair_steps(db: Database, now: datetime, i18n: I18n) -> int:
         due = [
             pair.id or 0
             for pair in pairs.active(session)
-            if (wanted := _pair_wanted(pair, now)) is not None and _waiting(pair, [wanted], done)
+            if (chain := _pair_chain(pair)) is not None
+            and (step := _due(chain[2], now))
+            and _waiting(pair, [(chain[0], chain[1] + step)], done)
         ]
     sent = 0
     for pair_id in due:
@@ -206,29 +202,26 @@ def _pair_steps(db: Database, now: datetime, i18n: I18n) -> int:
 
 
 def _pair_step(session: Session, pair: Pair, now: datetime, i18n: I18n) -> int:
-    subject = f"pair:{pair.id}"
-    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
-    assert mentee is not None and mentor is not None
-    if pair.status == PairStatus.PROPOSED and pair.meeting_agreed_at is None:
-        if not queries.claim_action(session, subject=subject, kind=MEETING_DATE_REMINDER, seq=1, now=now):
-            return 0
+    chain = _pair_chain(pair)
+    if chain is None:
+        return 0
+    kind, base, steps = chain
+    step = _due(steps, now)
+    if not _claim_up_to(session, f"pair:{pair.id}", kind, base=base, due=step, now=now):
+        return 0  # another sweeper got here first; after downtime only the latest step is sent
+    mentee, mentor = pairs.people_of(session, pair)
+    if kind == MEETING_DATE_REMINDER:
         pairing.remind_meeting_date(session, pair=pair, mentee=mentee, mentor=mentor, i18n=i18n, now=now)
-        return 1
-    if pair.status == PairStatus.PROPOSED and pair.meeting_at is not None:
-        # One chain per meeting time: asked the day after, reminded a week after; after downtime only the latest.
-        steps = [pair.meeting_at + timeline.DECISION_ASK, pair.meeting_at + timeline.DECISION_REMINDER]
-        due = sum(1 for when in steps if when <= now)
-        if not _claim_up_to(session, subject, DECISION, base=pair.meeting_rev * 10, due=due, now=now):
-            return 0
+    elif kind == DECISION:
         for person, role in ((mentee, Role.MENTEE), (mentor, Role.MENTOR)):
             if pair.decision_of(role) is None:
-                pairing.ask_decision(session, pair=pair, person=person, i18n=i18n, now=now, reminder=due == 2)
-        return 1
-    if queries.claim_action(session, subject=subject, kind=AGREEMENT_CHECK, seq=1, now=now):
+                pairing.ask_decision(
+                    session, pair=pair, person=person, i18n=i18n, now=now, reminder=step == 2
+                )
+    else:
         for person in (mentee, mentor):
             agreement.check_agreement(session, pair=pair, person=person, i18n=i18n, now=now)
-        return 1
-    return 0
+    return 1
 
 
 def _year_steps(db: Database, now: datetime, i18n: I18n) -> int:
@@ -244,8 +237,7 @@ def _year_steps(db: Database, now: datetime, i18n: I18n) -> int:
     for pair_id in due:
         with db.session() as session:
             pair = pairs.get(session, pair_id=pair_id)
-            for kind, steps in year.chains(pair, now):
-                step = sum(1 for when in steps if when <= now)
+            for kind, step in year.due_steps(pair, now):
                 claimed, first = _claim_chain(session, f"pair:{pair_id}", kind, due=step, now=now)
                 if claimed:
                     sent += year.act(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 # Telegram re-delivers an update for at most 24 hours; after two days its id can go.
 KEEP_UPDATE_IDS = timedelta(days=2)
@@ -43,6 +44,11 @@ DECISION_OVERDUE = timedelta(days=14)
 AGREEMENT_CHECK = timedelta(weeks=3)
 AGREEMENT_OVERDUE = timedelta(weeks=4)
 FIRST_CHECKUP_MONTHS = 3
+
+
+def local_start(day: date, at: time, zone: str) -> datetime:
+    """A local date and time in a time zone, as UTC."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

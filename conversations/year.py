@@ -305,18 +305,15 @@ def _survey_button(tr: Translator, survey: Survey) -> tuple[tuple[Button, ...], 
 
 
 def send_followup(
-    session: Session, *, pair: Pair, person: Person, months: int, i18n: I18n, now: datetime
+    session: Session, *, pair: Pair, person: Person, kind: str, i18n: I18n, now: datetime
 ) -> None:
     """The follow-up at 3 or 9 months: how far toward the goals, how often they meet, a short update."""
-    survey = surveys.open_for(session, pair=pair, person=person, kind=_followup_kind(months), now=now)
+    survey = surveys.open_for(session, pair=pair, person=person, kind=kind, now=now)
+    months = FOLLOWUPS[kind]
     tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
     text = tr.gettext(FOLLOWUP_TEXT, months=months, partner=partner.name, left=timeline.YEAR_MONTHS - months)
     post(session, person.telegram_id, Reply(text, _survey_button(tr, survey)), tr, now)
-
-
-def _followup_kind(months: int) -> str:
-    return SurveyKind.FOLLOWUP_3 if months == 3 else SurveyKind.FOLLOWUP_9
 
 
 def remind_survey(session: Session, *, survey: Survey, person: Person, i18n: I18n, now: datetime) -> None:
@@ -343,6 +340,14 @@ def send_evaluation(
     )
 
 
+FOLLOWUP_CLOSED = __("This follow-up is closed: your mentor relationship has ended. Thank you all the same!")
+
+
+def _closed(survey: Survey, pair: Pair) -> bool:
+    """A follow-up of a pair that has ended is no longer answered (the evaluation always is)."""
+    return survey.kind != SurveyKind.EVALUATION and pair.status != PairStatus.CONFIRMED
+
+
 def press_survey(ctx: Ctx, event: Press) -> str | None:
     """She starts a follow-up or the evaluation."""
     tr, session = ctx.tr, ctx.session
@@ -353,14 +358,8 @@ def press_survey(ctx: Ctx, event: Press) -> str | None:
         return engine.stale(tr)
     if survey.answered_at is not None:
         return tr.gettext("You have already answered. Thank you!")
-    if survey.kind != SurveyKind.EVALUATION and pair.status != PairStatus.CONFIRMED:
-        ctx.say(
-            Reply(
-                tr.gettext(
-                    "This follow-up is closed: your mentor relationship has ended. Thank you all the same!"
-                )
-            )
-        )
+    if _closed(survey, pair):
+        ctx.say(Reply(tr.gettext(FOLLOWUP_CLOSED)))
         return None
     role = role_in(pair, ctx.key.id)
     assert role is not None
@@ -375,14 +374,8 @@ def _answered(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) 
     if survey is None or pair is None or survey.answered_at is not None:
         ctx.say(Reply(tr.gettext("You have already answered. Thank you!")))
         return
-    if survey.kind != SurveyKind.EVALUATION and pair.status != PairStatus.CONFIRMED:
-        ctx.say(
-            Reply(
-                tr.gettext(
-                    "This follow-up is closed: your mentor relationship has ended. Thank you all the same!"
-                )
-            )
-        )
+    if _closed(survey, pair):
+        ctx.say(Reply(tr.gettext(FOLLOWUP_CLOSED)))
         return
     surveys.save(session, survey=survey, answers=answers, now=now)
     if survey.kind == SurveyKind.EVALUATION:
@@ -633,15 +626,15 @@ ENDMATCH = runner.guided(
 
 # -- what the sweep does for a pair's year ---------------------------------------------------------------
 
-FOLLOWUP_CHAIN = "followup_{months}"
-EVALUATION_CHAIN, END_CHAIN = "evaluation", "end"
+# A chain of the year is named like the questionnaire it sends; the end sends none.
+FOLLOWUPS = {f"followup_{months}": months for months in timeline.FOLLOWUP_MONTHS}  # = SurveyKind values
+EVALUATION_CHAIN, END_CHAIN = SurveyKind.EVALUATION.value, "end"
 
 
 def end_dates(pair: Pair) -> tuple[datetime, datetime]:
-    """(when the evaluation is sent, when the pair ends) of a confirmed pair."""
-    assert pair.confirmed_at is not None
-    year_end = timeline.add_months(pair.confirmed_at, timeline.YEAR_MONTHS)
-    return pair.evaluation_at or year_end, pair.ends_at or year_end
+    """(when the evaluation is sent, when the pair ends), set at the confirmation and by notice."""
+    assert pair.evaluation_at is not None and pair.ends_at is not None
+    return pair.evaluation_at, pair.ends_at
 
 
 def chains(pair: Pair, now: datetime) -> list[tuple[str, list[datetime]]]:
@@ -654,12 +647,10 @@ def chains(pair: Pair, now: datetime) -> list[tuple[str, list[datetime]]]:
     evaluation_at, ends_at = end_dates(pair)
     found = []
     if pair.status == PairStatus.CONFIRMED and now < evaluation_at:
-        for months in timeline.FOLLOWUP_MONTHS:
+        for kind, months in FOLLOWUPS.items():
             start = timeline.add_months(pair.confirmed_at, months)
             if start < evaluation_at:
-                found.append(
-                    (FOLLOWUP_CHAIN.format(months=months), [start, start + timeline.FOLLOWUP_REMINDER])
-                )
+                found.append((kind, [start, start + timeline.FOLLOWUP_REMINDER]))
     found.append(
         (EVALUATION_CHAIN, [evaluation_at, *(evaluation_at + r for r in timeline.EVALUATION_REMINDERS)])
     )
@@ -680,8 +671,7 @@ def due_steps(pair: Pair, now: datetime) -> list[tuple[str, int]]:
 
 def act(session: Session, *, pair: Pair, kind: str, step: int, i18n: I18n, now: datetime) -> int:
     """Carry out one step of a chain; 1 if anything was sent or changed."""
-    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
-    assert mentee is not None and mentor is not None
+    mentee, mentor = pairs.people_of(session, pair)
     people = {p.id: p for p in (mentee, mentor)}
     if kind == END_CHAIN:
         end(session, pair=pair, now=now)
@@ -689,7 +679,6 @@ def act(session: Session, *, pair: Pair, kind: str, step: int, i18n: I18n, now: 
             if survey.kind == SurveyKind.EVALUATION and survey.answered_at is not None:
                 what_next(session, person=people[survey.person_id], i18n=i18n, now=now)
         return 1
-    survey_kind = SurveyKind.EVALUATION if kind == EVALUATION_CHAIN else f"followup_{kind.rpartition('_')[2]}"
     if step == 1:
         for person in (mentee, mentor):
             if kind == EVALUATION_CHAIN:
@@ -702,12 +691,10 @@ def act(session: Session, *, pair: Pair, kind: str, step: int, i18n: I18n, now: 
                     msgid=EARLY_END_TEXT if pair.ended_by else END_TEXT,
                 )
             else:
-                send_followup(
-                    session, pair=pair, person=person, months=int(kind.rpartition("_")[2]), i18n=i18n, now=now
-                )
+                send_followup(session, pair=pair, person=person, kind=kind, i18n=i18n, now=now)
         return 1
     for survey in surveys.of_pair(session, pair_id=pair.id or 0):
-        if survey.kind == survey_kind and survey.answered_at is None:
+        if survey.kind == kind and survey.answered_at is None:
             remind_survey(session, survey=survey, person=people[survey.person_id], i18n=i18n, now=now)
     return 1
 

@@ -54,6 +54,13 @@ def get(session: Session, *, pair_id: int) -> Pair:
     return pair
 
 
+def people_of(session: Session, pair: Pair) -> tuple[Person, Person]:
+    """The pair's mentee and mentor."""
+    mentee, mentor = session.get(Person, pair.mentee_id), session.get(Person, pair.mentor_id)
+    assert mentee is not None and mentor is not None
+    return mentee, mentor
+
+
 def by_ids(session: Session, *, ids: set[int]) -> dict[int, Pair]:
     """Pairs by id, in one query."""
     if not ids:
@@ -111,11 +118,16 @@ def pairs_since(session: Session, *, mentor_ids: Sequence[int], since: datetime)
     return {mentor: count for mentor, count in rows}
 
 
-def with_people(session: Session, *, statuses: Sequence[str]) -> list[tuple[Pair, Person, Person]]:
-    """Pairs in these statuses with their mentee and mentor, the longest proposed first."""
-    pairs = session.exec(
+def with_statuses(session: Session, *, statuses: Sequence[str]) -> Sequence[Pair]:
+    """Pairs in these statuses, the longest proposed first."""
+    return session.exec(
         select(Pair).where(col(Pair.status).in_(statuses)).order_by(col(Pair.proposed_at))
     ).all()
+
+
+def with_people(session: Session, *, statuses: Sequence[str]) -> list[tuple[Pair, Person, Person]]:
+    """Pairs in these statuses with their mentee and mentor, the longest proposed first."""
+    pairs = with_statuses(session, statuses=statuses)
     ids = {p.mentee_id for p in pairs} | {p.mentor_id for p in pairs}
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()}
     return [(pair, people[pair.mentee_id], people[pair.mentor_id]) for pair in pairs]
