@@ -1,4 +1,5 @@
 # `make run` and `make test` each set up the virtual environment from nothing and do their job.
+# Every package comes from requirements.lock, exact versions with hashes; `make lock` refreshes it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,13 +7,21 @@ STAMP := $(VENV)/.installed
 LANGS := da ar fa uk ru tr so
 BABEL_KEYWORDS := -k _:1,2 -k __
 
-.PHONY: run test lint i18n i18n-check bench clean
+.PHONY: run test lint lock i18n i18n-check bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	# The project itself, built with the locked hatchling: nothing unpinned is fetched.
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml's ranges, and the build backend with what an editable install needs,
+# to exact versions with hashes for every platform and Python 3.11+. Commit it on its own.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet 'uv>=0.5,<1'
+	printf 'hatchling>=1.25\neditables>=0.5\n' | $(BIN)/uv pip compile pyproject.toml - --extra dev --generate-hashes \
+		--universal --python-version 3.11 --custom-compile-command "make lock" --quiet -o requirements.lock
 
 run: $(STAMP)
 	$(BIN)/mentorbot run
