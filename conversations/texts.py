@@ -77,3 +77,9 @@ def role_name(tr: Translator, role: str | None) -> str:
 def status_name(tr: Translator, status: str | None) -> str:
     """Her status in her language."""
     return tr.gettext(STATUS_NAMES[status]) if status in STATUS_NAMES else tr.gettext("not registered yet")
+
+# An update that kept failing was set aside (bot/inbox.py): she is asked to send it again.
+SET_ASIDE_APOLOGY = __(
+    "Sorry, something went wrong on our side and I could not take in your last message. "
+    "Please send it again in a little while. If it keeps happening, your coordinator can help."
+)

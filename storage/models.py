@@ -179,6 +179,29 @@ class ProcessedUpdate(SQLModel, table=True):
     processed_at: datetime = _when(nullable=False)
 
 
+class InboxUpdate(SQLModel, table=True):
+    """An update received and not yet handled: kept until its turn commits, retried when it fails.
+
+    Telegram's update is acknowledged (the next getUpdates offset, or the webhook's 200) only
+    after it is stored here, so a crash, a locked database or a bug loses nothing; one that
+    keeps failing is set aside, with the person told, instead of blocking her later messages.
+    """
+
+    __table_args__ = (UniqueConstraint("platform", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(default="telegram", max_length=16)
+    update_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # her turn order, her apology
+    payload: dict[str, Any] = _json(dict)
+    received_at: datetime = _when(nullable=False)
+    attempts: int = 0
+    not_before: datetime = _when(nullable=False)
+    claimed_until: datetime | None = _when()
+    set_aside_at: datetime | None = _when(index=True)
+    error: str | None = Field(default=None, max_length=300)  # the error's kind and place, never its text
+
+
 class InterviewSlot(SQLModel, table=True):
     """A time a coordinator offers for interviews, stored in UTC."""
 

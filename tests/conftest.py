@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from bot.app import create_dispatcher
+from bot.inbox import Inbox
 from bot.sender import Sender
 from bot.settings import Settings
 from conversations.clock import FakeClock
@@ -159,6 +160,7 @@ class Harness:
         self.dp = create_dispatcher(
             settings=self.settings, db=db, i18n=i18n, clock=clock, wake=self.sender.wake, notes=self.notes
         )
+        self.inbox = Inbox(db, self.dp, self.bot, clock, i18n, wake_sender=self.sender.wake)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.users: dict[int, User] = {}
@@ -196,6 +198,18 @@ class Harness:
         """Hand one update to the dispatcher, then let the sender deliver what it wrote."""
         await self.dp.feed_update(self.bot, update)
         await self.sender.drain()
+
+    async def receive(self, *updates: Update | dict[str, Any]) -> int:
+        """Updates arrive as from getUpdates: stored in the inbox, handled, their answers sent."""
+        self.inbox.receive(
+            [
+                u if isinstance(u, dict) else u.model_dump(mode="json", exclude_none=True, by_alias=True)
+                for u in updates
+            ]
+        )
+        handled = await self.inbox.drain()
+        await self.sender.drain()
+        return handled
 
     async def send(self, user_id: int, text: str, language: str | None = None) -> list[Sent]:
         """She types text (or a /command); returns what she got back."""

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -29,16 +30,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def _run_bot(tmp_path: Path, extra: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`python -m bot run` in the sandbox; yields the emulator's address."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORBOT_")}
     env |= {
         "MENTORBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         "MENTORBOT_SANDBOX_PORT": str(port),
+        "MENTORBOT_WEB_PORT": str(_free_port()),  # never the default 8080: another run may hold it
         "MENTORBOT_SEND_PER_CHAT_PER_SECOND": "50",
         "PYTHONPATH": str(ROOT),
+        **extra,
     }
     log = tmp_path / "bot.log"
     with log.open("w") as output:  # a file, not a pipe: a full pipe would stall the bot
@@ -61,6 +63,29 @@ def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
         text = log.read_text()
         assert "Traceback" not in text, text
         assert process.returncode == 0, text
+
+
+@pytest.fixture
+def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The sandbox bot, long polling."""
+    yield from _run_bot(tmp_path, {})
+
+
+@pytest.fixture(params=["polling", "webhook"])
+def any_mode_process(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The sandbox bot, long polling or behind its webhook (the emulator delivers to it)."""
+    extra = {}
+    if request.param == "webhook":
+        hook = _free_port()
+        extra = {
+            "MENTORBOT_WEBHOOK_URL": f"http://127.0.0.1:{hook}",
+            "MENTORBOT_WEBHOOK_SECRET": "sandbox-webhook-secret",
+            "MENTORBOT_WEBHOOK_HOST": "127.0.0.1",
+            "MENTORBOT_WEBHOOK_PORT": str(hook),
+        }
+    yield from _run_bot(tmp_path, extra)
 
 
 class Chat:
@@ -175,3 +200,58 @@ async def test_a_whole_registration_in_arabic_against_the_real_process(
     async with http.get(f"{base}/control/commands", params={"user_id": MENTEE}) as response:
         menu = await response.json()
     assert menu["language_code"] == "ar" and [c["command"] for c in menu["commands"]][:2] == ["start", "help"]
+
+
+async def _until_webhook_or_polling(
+    http: aiohttp.ClientSession, base: str, process: subprocess.Popen[bytes]
+) -> None:
+    for _ in range(300):
+        assert process.poll() is None, "the bot stopped while starting"
+        try:
+            async with http.get(f"{base}/control/requests") as response:
+                methods = {r["method"] for r in (await response.json())["requests"]}
+                if {"setWebhook", "deleteWebhook"} & methods and "setMyCommands" in methods:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("the bot did not start")
+
+
+async def test_messages_sent_while_the_database_is_locked_are_answered_once_afterwards(
+    any_mode_process: tuple[str, subprocess.Popen[bytes]], http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    base, process = any_mode_process
+    await _until_webhook_or_polling(http, base, process)
+    people = [Chat(http, base, 1001 + n, language) for n, language in enumerate(("ar", "uk", "en"))]
+    for person in people:
+        await person.join()
+        await person.send("/start")
+    asked = 0
+    lock = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another program holds the write lock for ten seconds
+    try:
+        for second in range(10):
+            if second % 3 == 0:
+                for person in people:
+                    await person._post("/control/send", {"user_id": person.user, "text": "/whoami"})
+                asked += 1
+            await asyncio.sleep(1)
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    for person in people:
+        for _ in range(60):
+            async with http.get(
+                f"{base}/control/messages", params={"user_id": person.user, "after": person.seen}
+            ) as response:
+                answers = [m for m in (await response.json())["messages"] if m["message_id"] > person.seen]
+            if len(answers) >= asked:
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(1)  # a duplicate would come right behind
+        async with http.get(
+            f"{base}/control/messages", params={"user_id": person.user, "after": person.seen}
+        ) as response:
+            answers = [m for m in (await response.json())["messages"] if m["message_id"] > person.seen]
+        assert len(answers) == asked, (person.user, [a["text"] for a in answers])

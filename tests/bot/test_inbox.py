@@ -1,0 +1,147 @@
+"""The inbox: an update whose turn fails is kept, retried in order, answered once, or set aside
+with an apology; a malformed update is set aside and stops nobody."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
+from bot.middlewares import TurnMiddleware
+from conversations.texts import SET_ASIDE_APOLOGY, WELCOME
+from storage import inbox
+from storage.models import InboxUpdate
+from tests.conftest import Harness
+
+AMAL, OLENA = 3001, 3002
+SECRET_NAME = "Amal Secretname"
+
+
+class Broken:
+    """Every turn of one person raises, as a locked database would, until fixed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, user_id: int) -> None:
+        self.broken = True
+        original = TurnMiddleware._ctx
+
+        def ctx(middleware: TurnMiddleware, turn: Any, user: Any) -> Any:
+            if self.broken and user.id == user_id:
+                raise OperationalError(
+                    "UPDATE person SET name=?", {"name": SECRET_NAME}, Exception("database is locked")
+                )
+            return original(middleware, turn, user)
+
+        monkeypatch.setattr(TurnMiddleware, "_ctx", ctx)
+
+
+def _rows(h: Harness) -> list[InboxUpdate]:
+    with h.db.session() as session:
+        return list(session.exec(select(InboxUpdate).order_by(InboxUpdate.id)).all())  # type: ignore[arg-type]
+
+
+async def _retry(h: Harness, seconds: float) -> None:
+    h.clock.advance(timedelta(seconds=seconds))
+    await h.inbox.drain()
+    await h.sender.drain()
+
+
+async def test_a_failing_update_is_kept_retried_and_answered_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    broken = Broken(monkeypatch, AMAL)
+    start = h.message_update(AMAL, "/start")
+    await h.receive(start, h.message_update(OLENA, "/start"))
+    welcome = h.i18n.translator("en").gettext(WELCOME)
+    assert h.texts(OLENA)[0] == welcome, "one person's failure stops nobody else"
+    assert h.texts(AMAL) == []
+    assert [(r.update_id, r.attempts) for r in _rows(h)] == [(start.update_id, 1)]
+
+    await _retry(h, 0.5)  # not due yet: the first retry waits a second
+    assert _rows(h)[0].attempts == 1
+    await _retry(h, 1)
+    assert _rows(h)[0].attempts == 2
+
+    broken.broken = False
+    await _retry(h, 2)
+    assert h.texts(AMAL)[0] == welcome
+    assert _rows(h) == []
+    await h.receive(start)  # Telegram delivers it again
+    assert h.texts(AMAL).count(welcome) == 1
+
+
+async def test_her_later_messages_wait_for_the_one_that_failed(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    broken = Broken(monkeypatch, AMAL)
+    await h.receive(h.message_update(AMAL, "/start"))
+    await h.receive(h.message_update(AMAL, "/whoami"))
+    assert [r.attempts for r in _rows(h)] == [1, 0], "the second was not tried before the first"
+    broken.broken = False
+    await _retry(h, 1)
+    texts = h.texts(AMAL)
+    assert texts[0] == h.i18n.translator("en").gettext(WELCOME)
+    assert len(texts) >= 2 and texts[-1] != texts[0], "both answered, in the order she wrote"
+    assert _rows(h) == []
+
+
+async def test_an_update_that_keeps_failing_is_set_aside_with_an_apology_and_no_personal_data_logged(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    h.user(AMAL, "ar")
+    await h.send(AMAL, "/start")  # she is known, in Arabic
+    broken = Broken(monkeypatch, AMAL)
+    caplog.set_level(logging.DEBUG)
+    await h.receive(h.message_update(AMAL, SECRET_NAME))
+    for attempt in range(1, inbox.MAX_ATTEMPTS):
+        await _retry(h, 2**attempt)
+    [row] = _rows(h)
+    assert row.set_aside_at is not None and row.attempts == inbox.MAX_ATTEMPTS
+    assert row.error is not None and row.error.startswith("OperationalError at tests/bot/test_inbox.py:")
+    assert h.texts(AMAL)[-1] == h.i18n.translator("ar").gettext(SET_ASIDE_APOLOGY)
+    assert any("set aside" in r.getMessage() for r in caplog.records)
+    logged = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
+    assert SECRET_NAME not in logged and "Secretname" not in logged
+
+    broken.broken = False
+    answered = await h.receive(h.message_update(AMAL, "/whoami"))
+    assert answered == 1, "a set-aside update no longer holds up her next one"
+
+
+async def test_a_malformed_update_is_set_aside_at_once_and_the_others_go_on(harness: Harness) -> None:
+    h = harness
+    no_chat = {
+        "update_id": 900,
+        "message": {
+            "message_id": 5,
+            "date": 0,
+            "from": {"id": AMAL, "is_bot": False, "first_name": "A", "language_code": "uk"},
+            "text": "hello",
+        },
+    }
+    handled = await h.receive(no_chat, h.message_update(OLENA, "/start"))
+    assert handled == 1
+    assert h.texts(OLENA)[0] == h.i18n.translator("en").gettext(WELCOME)
+    [row] = _rows(h)
+    assert row.update_id == 900 and row.set_aside_at is not None
+    assert row.error is not None and row.error.startswith("malformed update")
+    # She is not known yet: the apology is in the language her Telegram reports.
+    assert h.texts(AMAL) == [h.i18n.translator("uk").gettext(SET_ASIDE_APOLOGY)]
+
+
+async def test_group_updates_and_nul_characters_leave_nothing_behind(harness: Harness) -> None:
+    h = harness
+    group = h.message_update(OLENA, "/start").model_dump(mode="json", exclude_none=True, by_alias=True)
+    group["message"]["chat"] = {"id": -100, "type": "group", "title": "Mentors"}
+    nul = h.message_update(AMAL, "/start").model_dump(mode="json", exclude_none=True, by_alias=True)
+    nul["message"]["from"]["first_name"] = "A\x00mal"
+    assert await h.receive(group, nul) == 2
+    assert _rows(h) == []
+    assert h.texts(OLENA) == []
+    assert h.texts(AMAL)[0] == h.i18n.translator("en").gettext(WELCOME)
