@@ -35,7 +35,7 @@ def run(
     ),
 ) -> None:
     """Run the bot: with MENTORBOT_TOKEN against Telegram, without it in the built-in sandbox."""
-    from bot.runner import serve
+    from bot.runner import StartupError, serve
 
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -47,17 +47,27 @@ def run(
             "--demo loads made-up people: only in the sandbox, never with a real token.", fg="red", err=True
         )
         raise typer.Exit(2)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings, demo=demo))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings, demo=demo))
+    except StartupError as error:
+        if verbose:
+            raise
+        typer.secho(f"Cannot start: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (the run command does this too)."""
-    from storage.db import Database
+    from bot.runner import StartupError, open_database
 
     settings = _settings()
-    Database(settings.database_url).upgrade()
+    try:
+        open_database(settings).dispose()
+    except StartupError as error:
+        typer.secho(f"Cannot migrate: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
     typer.echo("The database is up to date.")
 
 

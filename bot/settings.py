@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from conversations.i18n import LANGUAGES
 from conversations.matching import MatchWeights
@@ -78,6 +80,20 @@ class Settings(BaseSettings):
         if value is not None and not TOKEN_FORMAT.match(value.get_secret_value()):
             raise ValueError(
                 "MENTORBOT_TOKEN does not look like a bot token from @BotFather (digits:letters)"
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                "MENTORBOT_DATABASE_URL must be a database address like sqlite:///var/mentorbot.sqlite3 or "
+                "postgresql://user:password@host/mentorbot"
             )
         return value
 
