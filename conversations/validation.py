@@ -22,14 +22,18 @@ class Invalid(ValueError):
         self.params = params
 
 
+# Characters nobody types on purpose; PostgreSQL refuses NUL in text outright.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def has_words(text: str) -> bool:
     """Whether the text holds at least one letter or digit (not only emoji or punctuation)."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 def clean_text(text: str, *, min_len: int = 1, max_len: int = 500) -> str:
-    """Free text with length bounds, whitespace tidied."""
-    value = re.sub(r"[ \t]+", " ", text.strip())
+    """Free text with length bounds, whitespace tidied, control characters (NUL above all) dropped."""
+    value = re.sub(r"[ \t]+", " ", CONTROL.sub("", text).strip())
     if len(value) > max_len:
         raise Invalid(
             __("That is too long: please keep it under {max} characters (yours has {length})."),
