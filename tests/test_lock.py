@@ -76,4 +76,6 @@ def test_this_run_uses_the_locked_versions() -> None:
             continue
         if installed not in wanted:
             different.append(f"{name}: {installed} installed, {wanted[0]} locked")
-    assert not different, f"the environment differs from requirements.lock (run `make clean test`): {different}"
+    assert not different, (
+        f"the environment differs from requirements.lock (run `make clean test`): {different}"
+    )

@@ -131,12 +131,19 @@ async def test_an_arabic_mentee_registers_right_to_left_and_is_nudged_a_day_late
     await amal.locator(".start").click()
     welcome = amal.locator(".msg.bot").first
     await expect(welcome.locator(".body")).to_have_text(ar.gettext(WELCOME))
-    # Her messages are on the right of her chat, as in Telegram for Arabic.
-    bubble, frame = await welcome.bounding_box(), await log.bounding_box()
-    assert bubble and frame
-    assert abs((bubble["x"] + bubble["width"]) - (frame["x"] + frame["width"])) < 20
-    assert bubble["x"] - frame["x"] > 30
-    assert [await m.text_content() for m in await amal.locator(".msg.me .body").all()] == ["/start"]
+    # Her messages are on the right of her chat, as in Telegram for Arabic. The chat is redrawn
+    # as messages arrive, so the geometry is read in one go, and waited for, not read once.
+    await page.wait_for_function(
+        """user => {
+            const log = document.querySelector(`.chat[data-user='${user}'] .log`);
+            const bubble = log && log.querySelector(".msg.bot");
+            if (!bubble) return false;
+            const b = bubble.getBoundingClientRect(), f = log.getBoundingClientRect();
+            return Math.abs(b.right - f.right) < 20 && b.left - f.left > 30;
+        }""",
+        arg=await amal.get_attribute("data-user"),
+    )
+    await expect(amal.locator(".msg.me .body")).to_have_text(["/start"])
 
     consent = amal.locator(".keyboard button[data-callback='cs:y']")
     # Rows are laid out as the bot sends them: it orders buttons for right-to-left readers itself.
