@@ -84,7 +84,9 @@ def _add_slot_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[st
 
 
 ADD_SLOT = runner.guided(
-    runner.Guided(ADD_SLOT_FLOW, finish=_add_slot_finished, cancelled=__("No slot was added."))
+    runner.Guided(
+        ADD_SLOT_FLOW, finish=_add_slot_finished, cancelled=__("No slot was added."), coordinators_only=True
+    )
 )
 
 
@@ -433,7 +435,9 @@ def _notes_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, 
 
 
 NOTES = runner.guided(
-    runner.Guided(NOTES_FLOW, finish=_notes_finished, cancelled=__("The notes were not saved."))
+    runner.Guided(
+        NOTES_FLOW, finish=_notes_finished, cancelled=__("The notes were not saved."), coordinators_only=True
+    )
 )
 
 

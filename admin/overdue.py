@@ -180,5 +180,5 @@ def _handled(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -
 
 
 HANDLED_NOTE = runner.guided(
-    runner.Guided(HANDLED_FLOW, finish=_handled, cancelled=__("Nothing was marked."))
+    runner.Guided(HANDLED_FLOW, finish=_handled, cancelled=__("Nothing was marked."), coordinators_only=True)
 )

@@ -15,6 +15,7 @@ from conversations import engine
 from conversations.context import Ctx
 from conversations.engine import Flow, State
 from conversations.events import Event, Press, Reply
+from conversations.i18n import __
 from storage import queries
 from storage.crypto import NotesCipher
 from storage.queries import ConversationRow
@@ -28,6 +29,12 @@ class Guided:
     finish: Callable[[Ctx, ConversationRow, dict[str, Any]], None]
     cancelled: str  # the msgid said on /cancel
     on_cancel: Callable[[Ctx, ConversationRow], None] | None = None
+    coordinators_only: bool = False  # every step checks the allow-list again
+
+
+NO_LONGER_COORDINATOR = __(
+    "You are no longer on the list of this network's coordinators, so what you had begun was not saved."
+)
 
 
 GUIDED: dict[str, Guided] = {}
@@ -103,6 +110,11 @@ def converse(ctx: Ctx, event: Event, on_idle: Callable[[Ctx], None]) -> str | No
         on_idle(ctx)
         return None
     spec = GUIDED[row.flow]
+    if spec.coordinators_only and not ctx.is_coordinator:
+        # Removed from MENTORBOT_COORDINATORS mid-flow (a restart in between): nothing is saved.
+        queries.delete_conversation(ctx.db, conversation_id=row.id)
+        ctx.say(Reply(ctx.tr.gettext(NO_LONGER_COORDINATOR)))
+        return None
     today = ctx.now.astimezone(ctx.tr.tz).date()
     outcome = engine.handle(
         spec.flow, state_of(row, ctx.notes), event, ctx.tr, phone_region=ctx.phone_region, today=today

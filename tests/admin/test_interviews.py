@@ -11,7 +11,7 @@ from sqlmodel import select
 from conversations.sweep import sweep
 from storage import interviews
 from storage.db import Database
-from storage.models import Booking, InterviewSlot, Person
+from storage.models import Booking, Conversation, InterviewNote, InterviewSlot, Person
 from tests.conftest import COORDINATOR, Harness
 
 MARYAM, KAREN = 7001, 7002
@@ -375,3 +375,27 @@ async def test_a_photo_in_the_middle_of_adding_a_slot(harness: Harness) -> None:
     assert "Which day? Write the date, for example 2026-12-03." in got[-1].text, (
         "the open question comes again"
     )
+
+
+async def test_a_coordinator_removed_from_the_list_mid_notes_cannot_finish_them(harness: Harness) -> None:
+    h = harness
+    maryam = registered(h, MARYAM, "Maryam", "fa", "mentee")
+    await h.send(COORDINATOR, f"/invite {maryam.short_id}", language="en")
+    await h.send(COORDINATOR, f"/interviewed {maryam.short_id}")
+    await h.send(COORDINATOR, "/skip")  # date: today
+    # A restart with MENTORBOT_COORDINATORS no longer naming her, the same database.
+    after = Harness(h.db, h.clock, h.i18n, frozenset({99}))
+    after.users, after._update_ids, after._message_ids = h.users, h._update_ids, h._message_ids
+    try:
+        refused = await after.send(COORDINATOR, "/skip")
+        assert refused[-1].text == (
+            "You are no longer on the list of this network's coordinators, so what you had begun was not saved."
+        )
+        for _ in range(8):
+            await after.send(COORDINATOR, "/skip")
+    finally:
+        await after.bot.session.close()
+    with h.db.session() as session:
+        assert session.get(Person, maryam.id).status == "awaiting_interview"  # type: ignore[union-attr]
+        assert session.exec(select(InterviewNote)).all() == []
+        assert session.exec(select(Conversation).where(Conversation.person_id != maryam.id)).all() == []
