@@ -494,14 +494,21 @@ def person_record(ctx: Ctx, args: str) -> None:
     notes = interviews.notes_of(session, person_id=person.id or 0)
     for note in notes:
         assert ctx.notes is not None
-        opened = ctx.notes.open(note.sealed)
         lines += ["", tr.gettext("Interview notes:")]
+        opened = ctx.notes.open_or_none(note.sealed, f"interview note {note.id}")
+        if opened is None:
+            lines.append(tr.gettext(UNREADABLE_NOTES))
+            continue
         lines += [
             f"• {tr.gettext(label)}: {opened[field]}" for field, label, _ in NOTE_FIELDS if opened.get(field)
         ]
     ctx.say(Reply("\n".join(lines)), sealed=bool(notes))  # the notes stay sealed in the outbox too
 
 
+UNREADABLE_NOTES = __(
+    "These notes cannot be read: they were sealed with a key that is no longer in the bot's settings. "
+    "Whoever runs the bot can put the old key back."
+)
 BOOKING_STATES: dict[str, str] = {
     BookingStatus.BOOKED: __("booked"),
     BookingStatus.CANCELLED: __("cancelled"),

@@ -107,8 +107,13 @@ def pair_record(ctx: Ctx, args: str) -> None:
         labels = {c.value: c.label for c in year.WHY_ENDED}
         given = format_list([tr.gettext(labels.get(r, r)) for r in pair.end_reasons], locale=tr.locale)
         lines.append(row(tr, __("Notice given, reasons"), given))
-    if pair.end_note and ctx.notes is not None:
-        lines.append(row(tr, __("Ended by the coordinator"), ctx.notes.open(pair.end_note)["note"]))
+    end_note = (
+        ctx.notes.open_or_none(pair.end_note, f"{pair.short_id}'s end note")
+        if pair.end_note and ctx.notes
+        else None
+    )
+    if end_note is not None:
+        lines.append(row(tr, __("Ended by the coordinator"), end_note["note"]))
     if pair.ended_at:
         lines.append(row(tr, __("Ended"), _when(tr, pair.ended_at)))
     for survey in surveys.of_pair(session, pair_id=pair.id or 0):

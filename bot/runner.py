@@ -26,6 +26,8 @@ from bot.sender import Sender
 from bot.settings import Settings
 from conversations.clock import Clock, MovableClock, SandboxClock, SystemClock
 from conversations.i18n import I18n
+from storage import seals
+from storage.crypto import NotesCipher
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -82,6 +84,20 @@ async def check_token(bot: Bot, api_url: str) -> None:
         raise StartupError(f"cannot reach Telegram at MENTORBOT_API_URL={api_url}: {error}") from None
 
 
+def check_seals(db: Database, notes: NotesCipher) -> dict[str, int]:
+    """Say at start-up, naming the setting, what the configured keys cannot open."""
+    with db.session() as session:
+        problems = seals.unreadable(session, notes)
+    for kind, count in problems.items():
+        log.error(
+            "%s %s cannot be opened with MENTORBOT_NOTES_KEYS: they were sealed with a key that is not "
+            "there. Put the old key back, after the new one, to read them.",
+            count,
+            kind,
+        )
+    return problems
+
+
 SANDBOX_COORDINATOR = 1  # the sandbox's coordinator: `mentorbot chat --user 1`
 WEBHOOK_PATH = "/telegram"
 
@@ -135,6 +151,7 @@ async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = 
             db.dispose()
             raise
     notes = settings.notes_cipher(Path("var"))
+    check_seals(db, notes)
     sender = Sender(
         db,
         bot,

@@ -436,7 +436,7 @@ def _reason_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
     reason = answers.get(REASON)
     if reason:
         assert ctx.notes is not None
-        reasons = ctx.notes.open(pair.decision_reasons) if pair.decision_reasons else {}
+        reasons = reasons_of(pair, ctx.notes)
         pair.decision_reasons = ctx.notes.seal({**reasons, role: reason})
         ctx.session.add(pair)
         if pair.status == PairStatus.DECLINED:
@@ -570,4 +570,4 @@ def reasons_of(pair: Pair, notes: NotesCipher | None) -> dict[str, str]:
     """The reasons given for a no, by role (sealed in the database)."""
     if not pair.decision_reasons or notes is None:
         return {}
-    return dict(notes.open(pair.decision_reasons))
+    return notes.open_or_none(pair.decision_reasons, f"{pair.short_id}'s reasons") or {}

@@ -7,6 +7,7 @@ answer, /back and /skip to `converse`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from conversations.engine import Flow, State
 from conversations.events import Event, Press, Reply
 from conversations.i18n import __
 from storage import queries
-from storage.crypto import NotesCipher
+from storage.crypto import NotesCipher, UnreadableSeal
 from storage.queries import ConversationRow
 
 
@@ -32,11 +33,16 @@ class Guided:
     coordinators_only: bool = False  # every step checks the allow-list again
 
 
+UNREADABLE_CONVERSATION = __(
+    "What you had begun can no longer be read (the bot's key was changed), so it was not saved. "
+    "Please start it again."
+)
 NO_LONGER_COORDINATOR = __(
     "You are no longer on the list of this network's coordinators, so what you had begun was not saved."
 )
 
 
+log = logging.getLogger(__name__)
 GUIDED: dict[str, Guided] = {}
 SEALED = "_sealed"
 
@@ -67,8 +73,14 @@ def state_of(row: ConversationRow, notes: NotesCipher | None = None) -> State:
 
 
 def ask_again(ctx: Ctx, row: ConversationRow, notice: str | None = None) -> Reply:
-    """Her open question, as it stands."""
-    return engine.ask(GUIDED[row.flow].flow, state_of(row, ctx.notes), ctx.tr, notice=notice)
+    """Her open question, as it stands (or, if it can no longer be read, that it was ended)."""
+    try:
+        state = state_of(row, ctx.notes)
+    except UnreadableSeal as error:
+        log.error("conversation %s (%s) %s; it was ended", row.id, row.flow, error)
+        queries.delete_conversation(ctx.db, conversation_id=row.id)
+        return Reply(ctx.tr.gettext(UNREADABLE_CONVERSATION))
+    return engine.ask(GUIDED[row.flow].flow, state, ctx.tr, notice=notice)
 
 
 def begin(
@@ -115,10 +127,14 @@ def converse(ctx: Ctx, event: Event, on_idle: Callable[[Ctx], None]) -> str | No
         queries.delete_conversation(ctx.db, conversation_id=row.id)
         ctx.say(Reply(ctx.tr.gettext(NO_LONGER_COORDINATOR)))
         return None
+    try:
+        state = state_of(row, ctx.notes)
+    except UnreadableSeal:
+        # Sealed with a key since removed: begin again rather than fail on every message she sends.
+        ctx.say(ask_again(ctx, row))
+        return None
     today = ctx.now.astimezone(ctx.tr.tz).date()
-    outcome = engine.handle(
-        spec.flow, state_of(row, ctx.notes), event, ctx.tr, phone_region=ctx.phone_region, today=today
-    )
+    outcome = engine.handle(spec.flow, state, event, ctx.tr, phone_region=ctx.phone_region, today=today)
     sealed = spec.flow.sensitive
     if outcome.changed:
         state = outcome.state

@@ -78,6 +78,7 @@ def status_name(tr: Translator, status: str | None) -> str:
     """Her status in her language."""
     return tr.gettext(STATUS_NAMES[status]) if status in STATUS_NAMES else tr.gettext("not registered yet")
 
+
 # An update that kept failing was set aside (bot/inbox.py): she is asked to send it again.
 SET_ASIDE_APOLOGY = __(
     "Sorry, something went wrong on our side and I could not take in your last message. "

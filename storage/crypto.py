@@ -8,12 +8,25 @@ putting a new one first.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+log = logging.getLogger(__name__)
+SETTING = "MENTORBOT_NOTES_KEYS"
+
+
+class UnreadableSeal(ValueError):
+    """Sealed with a key that is not among the configured ones (or damaged)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"sealed with a key that is not in {SETTING}: put the old key back, after the new one, to read it"
+        )
 
 
 class NotesCipher:
@@ -29,8 +42,27 @@ class NotesCipher:
         return self._fernet.encrypt(json.dumps(notes, ensure_ascii=False).encode()).decode()
 
     def open(self, token: str) -> dict[str, Any]:
-        """The notes, decrypted."""
-        return dict(json.loads(self._fernet.decrypt(token.encode())))
+        """The notes, decrypted; UnreadableSeal if no configured key opens them."""
+        try:
+            return dict(json.loads(self._fernet.decrypt(token.encode())))
+        except InvalidToken:
+            raise UnreadableSeal() from None
+
+    def open_or_none(self, token: str, what: str) -> dict[str, Any] | None:
+        """The notes, or None (logged, naming the setting) when no configured key opens them."""
+        try:
+            return self.open(token)
+        except UnreadableSeal as error:
+            log.error("%s %s", what, error)
+            return None
+
+    def can_open(self, token: str) -> bool:
+        """Whether a configured key opens this token (checked without reading it)."""
+        try:
+            self._fernet.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
 
 
 def new_key() -> str:

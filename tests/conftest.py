@@ -146,7 +146,8 @@ class Harness:
         self.settings = Settings(_env_file=None, coordinators=coordinators, token=None)  # type: ignore[call-arg]
         self.session = RecordingSession()
         self.bot = Bot("42:TEST-token-for-the-recording-session", session=self.session)
-        self.notes = NotesCipher([new_key()])
+        self.notes_keys = [new_key()]
+        self.notes = NotesCipher(self.notes_keys)
         self.sender = Sender(
             db,
             self.bot,
