@@ -71,6 +71,46 @@ def db_upgrade() -> None:
     typer.echo("The database is up to date.")
 
 
+@app.command()
+def inbox(
+    retry: bool = typer.Option(False, "--retry", help="Put every set-aside update back in line."),
+) -> None:
+    """Updates waiting to be handled, and those set aside after failing (with where they failed)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.runner import StartupError, open_database
+    from conversations.clock import SystemClock
+    from storage import inbox as stored
+
+    settings = _settings()
+    try:
+        db = open_database(settings)
+    except StartupError as error:
+        typer.secho(f"Cannot open the inbox: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    with db.session() as session:
+        if retry:
+            count = stored.retry_set_aside(session, now=SystemClock().now())
+            typer.echo(f"{count} set-aside updates will be tried again by the running bot.")
+            return
+        waiting, aside = stored.pending_count(session), stored.set_aside_rows(session)
+    db.dispose()
+    typer.echo(f"{waiting} updates waiting to be handled, {len(aside)} set aside.")
+    if aside:
+        table = Table("update", "chat", "received", "set aside", "tries", "error")
+        for row in aside:
+            table.add_row(
+                str(row.update_id),
+                str(row.chat_id or "–"),
+                f"{row.received_at:%Y-%m-%d %H:%M}",
+                f"{row.set_aside_at:%Y-%m-%d %H:%M}",
+                str(row.attempts),
+                row.error or "",
+            )
+        Console().print(table)
+
+
 @app.command("notes-key")
 def notes_key() -> None:
     """Print a new key for MENTORBOT_NOTES_KEYS (keep a copy safe: notes need it to be read)."""

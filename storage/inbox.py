@@ -152,9 +152,3 @@ def pending_count(session: Session) -> int:
             select(func.count()).select_from(InboxUpdate).where(col(InboxUpdate.set_aside_at).is_(None))
         ).one()
     )
-
-
-def forget_set_aside(session: Session, *, before: datetime) -> int:
-    """Delete set-aside updates older than the limit: they hold what she wrote."""
-    result = session.execute(delete(InboxUpdate).where(col(InboxUpdate.set_aside_at) < before))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

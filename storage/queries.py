@@ -16,6 +16,7 @@ from storage.hot import Hot
 from storage.models import (
     Conversation,
     Handled,
+    InboxUpdate,
     OutboxMessage,
     Person,
     ProcessedUpdate,
@@ -319,7 +320,9 @@ def forget_old(session: Session, *, updates_before: datetime, messages_before: d
             or_(col(OutboxMessage.sent_at) < messages_before, col(OutboxMessage.failed_at) < messages_before)
         )
     )
-    return int(updates.rowcount or 0) + int(messages.rowcount or 0)  # type: ignore[attr-defined]
+    # A set-aside update holds what she wrote: kept as long as sent messages, for the operator.
+    aside = session.execute(delete(InboxUpdate).where(col(InboxUpdate.set_aside_at) < messages_before))
+    return sum(int(getattr(result, "rowcount", 0) or 0) for result in (updates, messages, aside))
 
 
 def unreachable(session: Session) -> Sequence[Person]:

@@ -4,16 +4,21 @@ with an apology; a malformed update is set aside and stops nobody."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
+from typer.testing import CliRunner
 
+from bot.cli import app
 from bot.middlewares import TurnMiddleware
 from conversations.texts import SET_ASIDE_APOLOGY, WELCOME
 from storage import inbox
+from storage.db import Database
+from storage.inbox import Received
 from storage.models import InboxUpdate
 from tests.conftest import Harness
 
@@ -145,3 +150,28 @@ async def test_group_updates_and_nul_characters_leave_nothing_behind(harness: Ha
     assert _rows(h) == []
     assert h.texts(OLENA) == []
     assert h.texts(AMAL)[0] == h.i18n.translator("en").gettext(WELCOME)
+
+
+def test_the_operator_lists_and_retries_set_aside_updates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    db = Database(url)
+    db.upgrade()
+    now = datetime.now(UTC)
+    with db.session() as session:
+        inbox.store(session, platform="telegram", updates=[Received(77, 3001, {"update_id": 77})], now=now)
+    with db.session() as session:
+        [row] = session.exec(select(InboxUpdate)).all()
+        inbox.set_aside(session, row_id=row.id or 0, error="KeyError at admin/pairs.py:12", now=now)
+    db.dispose()
+    monkeypatch.setenv("MENTORBOT_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")  # the table whole on one line
+    listed = CliRunner().invoke(app, ["inbox"])
+    assert listed.exit_code == 0, listed.output
+    assert "0 updates waiting to be handled, 1 set aside." in listed.output
+    assert "KeyError at admin/pairs.py:12" in listed.output
+    retried = CliRunner().invoke(app, ["inbox", "--retry"])
+    assert "1 set-aside updates will be tried again" in retried.output
+    assert "1 updates waiting to be handled, 0 set aside." in CliRunner().invoke(app, ["inbox"]).output
