@@ -177,8 +177,8 @@ async def test_a_cohort_year(harness: Harness) -> None:
         for chat in both:
             tr = cohort.tr(chat)
             partner = ("Mentor" if chat == member.mentee else "Mentee") + str(member.pair_id - 1)
-            followup3 = tr.gettext(year.FOLLOWUP_TEXT, months=3, partner=partner, left=9)
-            followup9 = tr.gettext(year.FOLLOWUP_TEXT, months=9, partner=partner, left=3)
+            followup3 = year.followup_text(tr, timeline.step(timeline.FIRST_FOLLOWUP), partner)
+            followup9 = year.followup_text(tr, timeline.step(timeline.SECOND_FOLLOWUP), partner)
             reminder = tr.gettext(year.FOLLOWUP_REMINDER)
             evaluation_reminder = tr.gettext(year.EVALUATION_REMINDER)
             assert cohort.days_with(chat, followup3) == [three], (member, chat)
@@ -194,7 +194,8 @@ async def test_a_cohort_year(harness: Harness) -> None:
                 )
                 continue
             assert cohort.days_with(chat, followup9) == [nine]
-            assert cohort.days_with(chat, tr.gettext(year.END_TEXT, partner=partner)) == [twelve]
+            end_text = tr.gettext(year.END_TEXT, partner=partner, **timeline.in_words(tr.locale))
+            assert cohort.days_with(chat, end_text) == [twelve]
             if member.script == SILENT:
                 assert cohort.days_with(chat, reminder) == [three + 14, nine + 14]
                 assert cohort.days_with(chat, evaluation_reminder) == [twelve + 14, twelve + 21]
@@ -209,10 +210,12 @@ async def test_a_cohort_year(harness: Harness) -> None:
             with h.db.session() as session:
                 keys = {s.kind: s.id for s in year.surveys.of_pair(session, pair_id=member.pair_id)}
             assert keys, "her questionnaires were stored"
-            followups = [key for key in cohort.overdue if key.startswith("fu:")]
+            followups = [key for key in cohort.overdue if key.startswith("first_followup:")]
             assert any(cohort.overdue[key] == three + 21 for key in followups)
-            assert cohort.overdue[f"ev:{member.pair_id}"] == twelve + 28, "call the pair, four weeks after"
+            assert cohort.overdue[f"evaluation:{member.pair_id}"] == twelve + 28, (
+                "call the pair, four weeks after"
+            )
         else:
-            assert f"ev:{member.pair_id}" not in cohort.overdue
+            assert f"evaluation:{member.pair_id}" not in cohort.overdue
     languages = {h.users[m.mentee].language_code for m in cohort.members}
     assert len(cohort.members) >= 20 and len(languages) >= 5
