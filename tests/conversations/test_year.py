@@ -511,3 +511,71 @@ async def test_overdue_mine_and_people_who_cannot_be_reached(harness: Harness) -
         "Has blocked the bot or cannot be reached – call her or write another way:\nAmal (P-1)" in everything
     )
     assert "M-1 Amal (P-1) – overdue 0 days" in everything
+
+
+async def test_one_pair_that_raises_stops_nobody_else(harness: Harness, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Each pair is swept on its own: the failing one is logged by id, counted, and sent on a later sweep."""
+    h = harness
+    await h.send(COORDINATOR, "/start", language="en")
+    pair_ids = []
+    for i in range(3):
+        mentee = ready(h, 8100 + i, f"Mentee{i}", "ar", "mentee")
+        mentor = ready(h, 8200 + i, f"Mentor{i}", "da", "mentor")
+        pair_ids.append(confirm(h, mentee, mentor))
+    with h.db.session() as session:  # something overdue, so the coordinator's digest has news
+        gone = ready(h, 8300, "Gone", "en", "mentee")
+        gone.reachable, gone.unreachable_at = False, h.clock.now()
+        session.add(gone)
+    await h.sender.drain()
+    broken = pair_ids[1]
+    real = year.send_followup
+
+    def send_followup(session, *, pair, **kwargs):  # type: ignore[no-untyped-def]
+        if pair.id == broken:
+            raise RuntimeError("Mentee1 wrote something the code cannot take")  # personal data: never logged
+        real(session, pair=pair, **kwargs)
+
+    monkeypatch.setattr(year, "send_followup", send_followup)
+    confirmed = pair_of(h, broken).confirmed_at
+    assert confirmed is not None
+    to(h, timeline.add_months(confirmed, 3) + timedelta(hours=1))  # 10:00 in Copenhagen: digest time
+
+    before = len(h.session.calls)
+    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    await h.sender.drain()
+    got = {c.chat_id for c in h.session.calls[before:] if type(c).__name__ == "SendMessage"}
+    assert report.failures == 1 and report.year_messages == 2 and report.digests == 1
+    assert got == {8100, 8200, 8102, 8202, COORDINATOR}, "the other pairs and the digest went out"
+    assert h.texts(COORDINATOR)[-1].startswith("Good morning! Overdue today")
+    failed = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(failed) == 1 and f"pair:{broken}" in failed[0].getMessage()
+    assert "RuntimeError" in failed[0].getMessage() and "Mentee1" not in caplog.text, "ids only"
+    with h.db.session() as session:
+        assert year.surveys.of_pair(session, pair_id=broken) == [], "its transaction was rolled back"
+
+    before = len(h.session.calls)
+    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).failures == 1, "tried again, still failing"
+    monkeypatch.setattr(year, "send_followup", real)  # fixed
+    h.clock.advance(minutes=1)
+    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    await h.sender.drain()
+    got = [c.chat_id for c in h.session.calls[before:] if type(c).__name__ == "SendMessage"]
+    assert report.failures == 0 and report.year_messages == 1
+    assert sorted(got) == [8101, 8201], "it goes out once fixed, and nobody else hears anything twice"
+
+
+async def test_a_phase_that_raises_stops_no_later_phase(harness: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    h = harness
+    _, _, pair_id = await a_pair(h)
+    confirmed = pair_of(h, pair_id).confirmed_at
+    assert confirmed is not None
+
+    def broken(session):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the query of proposed pairs failed")
+
+    monkeypatch.setattr(pairs, "active", broken)
+    to(h, timeline.add_months(confirmed, 3))
+    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    assert report.failures == 1 and report.year_messages == 1, (
+        "the year's phase ran after the pair phase failed"
+    )
