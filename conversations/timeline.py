@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -50,15 +51,17 @@ class Span:
     days: int = 0
     hours: int = 0
 
+    @cached_property
+    def _rest(self) -> timedelta:
+        return timedelta(weeks=self.weeks, days=self.days, hours=self.hours)
+
     def after(self, moment: datetime) -> datetime:
         """The moment this long after another."""
-        return add_months(moment, self.months) + timedelta(weeks=self.weeks, days=self.days, hours=self.hours)
+        return (add_months(moment, self.months) if self.months else moment) + self._rest
 
     def before(self, moment: datetime) -> datetime:
         """The moment this long before another."""
-        return add_months(moment, -self.months) - timedelta(
-            weeks=self.weeks, days=self.days, hours=self.hours
-        )
+        return (add_months(moment, -self.months) if self.months else moment) - self._rest
 
     def text(self, locale: Locale | str) -> str:
         """The span in words, in the units it was declared in, e.g. "14 days", "2 months" (Babel, plural-aware)."""
@@ -101,7 +104,11 @@ class ProgrammeStep:
     def sends_at(self, row: object) -> list[datetime]:
         """When each of its messages goes out."""
         due = self.due_at(row)
-        return [] if due is None else [span.after(due) for span in self.messages]
+        return [] if due is None else self.sends_from(due)
+
+    def sends_from(self, due: datetime) -> list[datetime]:
+        """When each of its messages goes out, for a step that falls due then."""
+        return [span.after(due) for span in self.messages]
 
     def overdue_for(self, row: object) -> datetime | None:
         """When it shows as overdue for a pair or person (None: its date is not set)."""

@@ -664,7 +664,7 @@ def chains(pair: Pair, now: datetime) -> list[tuple[str, list[datetime]]]:
         for followup in timeline.followups():
             due = followup.due_at(pair)
             if due is not None and due < evaluation_at:
-                found.append((followup.name, followup.sends_at(pair)))
+                found.append((followup.name, followup.sends_from(due)))
     found.append((EVALUATION, timeline.step(EVALUATION).sends_at(pair)))
     if pair.status == PairStatus.CONFIRMED:
         found.append((END, timeline.step(END).sends_at(pair)))
