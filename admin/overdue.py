@@ -11,24 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from admin.pairs import pair_record
-from conversations import agreement, booking, engine, pairing, runner, year
+from conversations import agreement, booking, engine, pairing, runner, timeline, year
 from conversations.context import Ctx
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, __, isolate
-from conversations.overdue import (
-    BOOKING,
-    EVALUATION,
-    EXPIRED,
-    FOLLOWUP,
-    HEADINGS,
-    NO_AGREEMENT,
-    NO_DATE,
-    NO_DECISION,
-    UNREACHABLE,
-    Item,
-    items,
-)
+from conversations.overdue import UNREACHABLE, Item, headings, items
+from conversations.timeline import AGREEMENT, BOOKING, DECISION, EVALUATION, FIRST_MEETING, MEETING_DATE
 from storage import surveys
 from storage.models import Handled, Pair, Survey
 from storage.queries import ConversationRow
@@ -37,8 +26,13 @@ PREFIX = "ov"
 WITH_BUTTONS = 6  # items that get their own row of buttons under the list
 
 
+def _one_woman(item: Item) -> bool:
+    """A follow-up is each woman's own; other items of a pair are the pair's."""
+    return item.kind in {s.name for s in timeline.followups()}
+
+
 def _who(item: Item) -> str:
-    if item.pair is not None and item.kind != FOLLOWUP:
+    if item.pair is not None and not _one_woman(item):
         mentee, mentor = item.people
         return f"{item.pair.short_id} {isolate(mentee.name)} ({mentee.short_id}) + {isolate(mentor.name)} ({mentor.short_id})"
     person = item.people[0]
@@ -52,7 +46,7 @@ def _line(tr: Translator, item: Item, now: datetime) -> str:
     line = tr.gettext(
         "{who} – overdue {waited}, last contact {contact}", who=_who(item), waited=waited, contact=contact
     )
-    if item.waiting_for and item.kind != FOLLOWUP:
+    if item.waiting_for and not _one_woman(item):
         line += " – " + tr.gettext(
             "not answered: {names}", names=", ".join(p.name or "" for p in item.waiting_for)
         )
@@ -60,7 +54,7 @@ def _line(tr: Translator, item: Item, now: datetime) -> str:
 
 
 def _label(item: Item) -> str:
-    return item.pair.short_id if item.pair is not None and item.kind != FOLLOWUP else item.people[0].short_id
+    return item.pair.short_id if item.pair is not None and not _one_woman(item) else item.people[0].short_id
 
 
 def overdue(ctx: Ctx, args: str) -> None:
@@ -76,10 +70,10 @@ def overdue(ctx: Ctx, args: str) -> None:
         )
         return
     sections = []
-    for kind, heading in HEADINGS.items():
+    for kind, heading in headings(tr):
         lines = [_line(tr, item, now) for item in found if item.kind == kind]
         if lines:
-            sections.append("\n".join([tr.gettext(heading), *lines]))
+            sections.append("\n".join([heading, *lines]))
     buttons = []
     for item in found[:WITH_BUTTONS]:
         label = _label(item)
@@ -121,16 +115,16 @@ def _remind(ctx: Ctx, item: Item) -> None:
     pair = item.pair
     if item.kind == BOOKING:
         booking.nudge_to_book(session, person=item.people[0], i18n=i18n, now=now)
-    elif pair is not None and item.kind in (NO_DATE, EXPIRED):
+    elif pair is not None and item.kind in (MEETING_DATE, FIRST_MEETING):
         mentee, mentor = item.people
         pairing.remind_meeting_date(session, pair=pair, mentee=mentee, mentor=mentor, i18n=i18n, now=now)
-    elif pair is not None and item.kind == NO_DECISION:
+    elif pair is not None and item.kind == DECISION:
         for person in item.waiting_for:
             pairing.ask_decision(session, pair=pair, person=person, i18n=i18n, now=now, reminder=True)
-    elif pair is not None and item.kind == NO_AGREEMENT:
+    elif pair is not None and item.kind == AGREEMENT:
         for person in item.people:
             agreement.check_agreement(session, pair=pair, person=person, i18n=i18n, now=now)
-    elif pair is not None and item.kind in (FOLLOWUP, EVALUATION):
+    elif pair is not None and (_one_woman(item) or item.kind == EVALUATION):
         waiting = {p.id: p for p in item.waiting_for}
         for survey in surveys.of_pair(session, pair_id=pair.id or 0):
             if survey.answered_at is None and survey.person_id in waiting and _matches(survey, item):
@@ -141,7 +135,7 @@ def _remind(ctx: Ctx, item: Item) -> None:
 
 
 def _matches(survey: Survey, item: Item) -> bool:
-    return item.key == f"fu:{survey.id}" if item.kind == FOLLOWUP else survey.kind == "evaluation"
+    return item.key == f"{survey.kind}:{survey.id}" if _one_woman(item) else survey.kind == EVALUATION
 
 
 NOTE = "note"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from babel.lists import format_list
 
-from conversations import engine, pairing, year
+from conversations import engine, pairing, timeline, year
 from conversations.agreement import render
 from conversations.context import Ctx, post
 from conversations.events import Reply
@@ -23,11 +23,6 @@ PAIR_STATES = {
     PairStatus.CONFIRMED: __("confirmed"),
     PairStatus.DECLINED: __("did not continue after the first meeting"),
     PairStatus.ENDED: __("ended"),
-}
-SURVEY_NAMES = {
-    "followup_3": __("Follow-up at 3 months"),
-    "followup_9": __("Follow-up at 9 months"),
-    "evaluation": __("Evaluation"),
 }
 
 
@@ -56,6 +51,12 @@ def row(tr: Translator, label: str, value: str) -> str:
 
 def _when(tr: Translator, moment: datetime | None) -> str:
     return tr.datetime(moment) if moment else "–"
+
+
+def _survey_name(tr: Translator, kind: str) -> str:
+    """A questionnaire's name for the coordinator, as the programme declares it."""
+    found = next((s for s in timeline.PROGRAMME if s.name == kind and s.title), None)
+    return tr.gettext(found.title, **found.words(tr.locale)) if found else kind
 
 
 def pair_record(ctx: Ctx, args: str) -> None:
@@ -119,9 +120,9 @@ def pair_record(ctx: Ctx, args: str) -> None:
     for survey in surveys.of_pair(session, pair_id=pair.id or 0):
         person = mentee if survey.person_id == mentee.id else mentor
         state = _when(tr, survey.answered_at) if survey.answered_at else tr.gettext("not answered")
-        label = tr.gettext(SURVEY_NAMES.get(survey.kind, survey.kind))
+        label = _survey_name(tr, survey.kind)
         lines.append(f"• {label}, {person.name}: {state}")
-        if survey.answered_at and survey.kind != "evaluation":
+        if survey.answered_at and survey.kind != timeline.EVALUATION:
             answers = surveys.answers_of(session, survey_id=survey.id or 0)
             shown = {s.field: answers.get(s.field) for s in year.FOLLOWUP_FLOW.steps}
             lines += [
@@ -209,7 +210,7 @@ def end(ctx: Ctx, args: str) -> None:
     else:
         pair.ends_at = pair.evaluation_at = now
         year.end(session, pair=pair, now=now)
-        queries.claim_action(session, subject=f"pair:{pair.id}", kind=year.EVALUATION_CHAIN, seq=1, now=now)
+        queries.claim_action(session, subject=f"pair:{pair.id}", kind=timeline.EVALUATION, seq=1, now=now)
         for person in (mentee, mentor):
             year.send_evaluation(
                 session, pair=pair, person=person, i18n=ctx.i18n, now=now, msgid=year.ENDED_NOW_TEXT

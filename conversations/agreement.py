@@ -1,7 +1,7 @@
 """A confirmed pair in chat: the mentor agreement and activity plan, and the meetings they report.
 
 pa:<pair>:<version>:<y|e>   the other one agrees to the agreement as filled in, or changes it
-pc:<pair>:<a|m|t>           at three weeks: fill in the agreement, we met again, talk to the coordinator
+pc:<pair>:<a|m|t>           when the agreement is late: fill in the agreement, we met again, talk to the coordinator
 mc:<meeting>:<y|n>          the other one confirms a reported meeting, or says it did not happen
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from conversations import engine, runner
+from conversations import engine, runner, timeline
 from conversations.context import Ctx, post
 from conversations.engine import Choice, Flow, Kind, Step
 from conversations.events import Button, Press, Reply
@@ -74,7 +74,7 @@ TERMS = __(
     "• we do not wait for the other to call or write: we both take the initiative;\n"
     "• we keep our appointments and meet at least once a month;\n"
     "• we motivate each other to do what we have agreed.\n"
-    "Either of us may end the agreement with a month's notice; the last week is for the evaluation."
+    "Either of us may end the agreement with {notice}'s notice; the evaluation comes {before_end} before the end."
 )
 
 AGREEMENT_FLOW = Flow(
@@ -177,7 +177,7 @@ def render(tr: Translator, pair: Pair, mentee: Person, mentor: Person) -> str:
         ),
         "",
     ]
-    lines.append(tr.gettext(TERMS))
+    lines.append(tr.gettext(TERMS, **timeline.in_words(tr.locale)))
     lines.append("")
     answers = {k: stored.get(k) for k in SHARED}
     for step in AGREEMENT_FLOW.applicable(answers):
@@ -374,8 +374,9 @@ def check_agreement(session: Session, *, pair: Pair, person: Person, i18n: I18n,
     """The roadmap's three questions, with buttons for the answers."""
     tr = i18n.translator(person.language)
     text = tr.gettext(
-        "It is three weeks since you both decided to continue, and your mentor agreement is not complete yet.\n\n"
-        "Is it on the way? Have you met a second time? Will you continue?"
+        "It is {agreement_within} since you both decided to continue, and your mentor agreement is not complete "
+        "yet.\n\nIs it on the way? Have you met a second time? Will you continue?",
+        **timeline.in_words(tr.locale),
     )
     buttons = (
         (Button(tr.gettext("📝 Fill in the agreement"), f"{CHECK_PREFIX}:{pair.id}:a"),),

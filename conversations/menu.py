@@ -14,6 +14,6 @@ PARTICIPANT_COMMANDS: dict[str, str] = {
     "meeting": __("Set or move your first meeting"),
     "met": __("Tell me you met your mentor or mentee"),
     "agreement": __("Your mentor agreement"),
-    "endmatch": __("End your mentor relationship with a month's notice"),
+    "endmatch": __("End your mentor relationship with notice"),
     "cancel": __("Stop the registration"),
 }

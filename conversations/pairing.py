@@ -114,7 +114,7 @@ def contacts(tr: Translator, person: Person) -> str:
 PROPOSAL_TO_MENTEE = __(
     "Good news, {name}! 🌱 I propose a mentor for you: {partner}.\n\n"
     "Now it is your turn: please contact {partner} and agree on a first meeting. Set the date within the next "
-    "14 days; the meeting itself should take place within two months.\n\n"
+    "{date_within}; the meeting itself should take place within {meeting_within}.\n\n"
     "How to reach her:\n{contacts}\n\n"
     "The first meeting is noncommittal: you talk about your expectations and whether you both have the time. "
     "Please do not make a new appointment at that meeting. Afterwards I will ask each of you, separately, "
@@ -123,8 +123,8 @@ PROPOSAL_TO_MENTEE = __(
 )
 PROPOSAL_TO_MENTOR = __(
     "Good news, {name}! 🌱 I propose a mentee for you: {partner}.\n\n"
-    "She has been asked to contact you within the next 14 days to agree on a first meeting, which should take "
-    "place within two months.\n\n"
+    "She has been asked to contact you within the next {date_within} to agree on a first meeting, which should "
+    "take place within {meeting_within}.\n\n"
     "How to reach her:\n{contacts}\n\n"
     "The first meeting is noncommittal: you talk about your expectations and whether you both have the time. "
     "Please do not make a new appointment at that meeting. Afterwards I will ask each of you, separately, "
@@ -142,7 +142,13 @@ def send_proposal(
         (mentor, mentee, PROPOSAL_TO_MENTOR),
     ):
         tr = i18n.translator(person.language)
-        text = tr.gettext(msgid, name=person.name, partner=partner.name, contacts=contacts(tr, partner))
+        text = tr.gettext(
+            msgid,
+            name=person.name,
+            partner=partner.name,
+            contacts=contacts(tr, partner),
+            **timeline.in_words(tr.locale),
+        )
         button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
         post(session, person.telegram_id, Reply(text, button), tr, now)
 
@@ -150,13 +156,14 @@ def send_proposal(
 def remind_meeting_date(
     session: Session, *, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime
 ) -> None:
-    """Two weeks on and no first meeting fixed: the mentee is reminded (the coordinator sees it overdue)."""
+    """No first meeting fixed in time: the mentee is reminded (the coordinator sees it overdue)."""
     tr = i18n.translator(mentee.language)
     text = tr.gettext(
-        "Have you and {partner} agreed on your first meeting? It should be within two months of the proposal. "
+        "Have you and {partner} agreed on your first meeting? It should be within {meeting_within} of the proposal. "
         "Please contact her:\n{contacts}\n\nWhen you have a date, tell me with the button below.",
         partner=mentor.name,
         contacts=contacts(tr, mentor),
+        **timeline.in_words(tr.locale),
     )
     button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
     post(session, mentee.telegram_id, Reply(text, button), tr, now)
@@ -483,15 +490,15 @@ CONFIRMATION = __(
     "Good news: you have both said that you would like to continue. Welcome to your mentor relationship with "
     "{partner}! 🎉\n\n"
     "Please contact each other and decide when you meet next. Your coordinator will follow your relationship "
-    "for up to one year, and you are always welcome to write to her here if you need support. In three months "
+    "for up to {year}, and you are always welcome to write to her here if you need support. In {first_followup} "
     "I will ask how it is going.\n\n"
-    "Within the next three weeks, please fill in your mentor agreement and activity plan together, at your next "
+    "Within the next {agreement_within}, please fill in your mentor agreement and activity plan together, at your next "
     "meeting: send /agreement when you sit together."
 )
 
 MEMO = __(
     "Memo for mentees: what I have committed to 📝\n\n"
-    "• My mentor relationship lasts about 12 months. I meet my mentor at least once a month and stay in contact "
+    "• My mentor relationship lasts about {year}. I meet my mentor at least once a month and stay in contact "
     "with her between the meetings.\n"
     "• My mentor is a volunteer. She is not paid to meet me; she does it because she wants to support another "
     "woman.\n"
@@ -510,24 +517,25 @@ MEMO = __(
 
 def _confirm(session: Session, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime) -> None:
     pair.status, pair.confirmed_at = PairStatus.CONFIRMED, now
-    pair.next_checkup_at = timeline.add_months(now, timeline.FIRST_CHECKUP_MONTHS)
-    pair.ends_at = pair.evaluation_at = timeline.add_months(now, timeline.YEAR_MONTHS)
+    pair.ends_at = pair.evaluation_at = timeline.YEAR.after(now)
     for person, partner in ((mentee, mentor), (mentor, mentee)):
         queries.set_status(session, person=person, status=Status.IN_RELATIONSHIP, now=now)
         tr = i18n.translator(person.language)
-        post(session, person.telegram_id, Reply(tr.gettext(CONFIRMATION, partner=partner.name)), tr, now)
+        text = tr.gettext(CONFIRMATION, partner=partner.name, **timeline.in_words(tr.locale))
+        post(session, person.telegram_id, Reply(text), tr, now)
     tr = i18n.translator(mentee.language)
-    post(session, mentee.telegram_id, Reply(tr.gettext(MEMO)), tr, now)
+    post(session, mentee.telegram_id, Reply(tr.gettext(MEMO, **timeline.in_words(tr.locale))), tr, now)
     tell_coordinator(
         session,
         pair,
         i18n,
         now,
         __(
-            "{pair}: {mentee} and {mentor} both want to continue. The pair is confirmed; the agreement is due within three weeks."
+            "{pair}: {mentee} and {mentor} both want to continue. The pair is confirmed; the agreement is due within {agreement_within}."
         ),
         mentee=mentee.name,
         mentor=mentor.name,
+        **timeline.in_words(coordinator_tr(session, pair, i18n).locale),
     )
 
 

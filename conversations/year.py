@@ -1,5 +1,5 @@
-"""The programme year of a confirmed pair: follow-ups at 3 and 9 months, the end with the
-evaluation, ending early with a month's notice, and the choice of what comes next.
+"""The programme year of a confirmed pair: the follow-ups, the end with the evaluation, ending early
+with notice, and the choice of what comes next (when each falls due: conversations.timeline).
 
     sv:<survey>          start answering a follow-up or the evaluation
     nx:<a|n|l>           after the evaluation: matched again, network participant, or leave
@@ -20,8 +20,9 @@ from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
 from conversations.pairing import coordinator_tr, partner_of, role_in, tell_coordinator
 from conversations.texts import status_name
+from conversations.timeline import END, EVALUATION, ProgrammeStep
 from storage import pairs, queries, surveys
-from storage.models import Pair, PairStatus, Person, Role, Status, Survey, SurveyKind
+from storage.models import Pair, PairStatus, Person, Role, Status, Survey
 from storage.queries import ConversationRow
 
 SURVEY_PREFIX = "sv"
@@ -70,11 +71,11 @@ FOLLOWUP_FLOW = Flow(
     ),
 )
 FOLLOWUP_TEXT = __(
-    "It has now been {months} months since you began your mentor relationship with {partner}, and I would like "
+    "It has now been {since} since you began your mentor relationship with {partner}, and I would like "
     "to hear how it is going. 🌱\n\n"
-    "Your formal relationship in the programme lasts a year, so in {left} months the coordinator will stop "
+    "Your formal relationship in the programme lasts {year}, so in {left} the coordinator will stop "
     "following it. You are very welcome to go on meeting afterwards if you wish.\n\n"
-    "Please answer within 14 days: four short questions about your goals and your meetings."
+    "Please answer within {within}: four short questions about your goals and your meetings."
 )
 FOLLOWUP_REMINDER = __(
     "A reminder: I have not had your answers to the follow-up yet. It takes about two minutes."
@@ -84,7 +85,7 @@ EVALUATION_REMINDER = __("A reminder: I have not had your evaluation yet. It tak
 # -- the end and the evaluation ----------------------------------------------------------------------
 
 END_TEXT = __(
-    "You have now been matched in the Mentor Network for a year, and your formal mentor relationship with "
+    "You have now been matched in the Mentor Network for {year}, and your formal mentor relationship with "
     "{partner} ends. The coordinator will no longer follow up on it. 🌷\n\n"
     "Within a year most pairs reach their first goals. Some go on meeting on their own, some stop, and for "
     "some the relationship becomes a friendship. If you still need support, you are always welcome to write "
@@ -294,32 +295,44 @@ MENTEE_EVALUATION = _evaluation("mentee_evaluation", "ee", mentor=False)
 
 
 def _flow_for(survey: Survey, role: str) -> runner.Guided:
-    if survey.kind != SurveyKind.EVALUATION:
+    if survey.kind != EVALUATION:
         return FOLLOWUP
     return MENTOR_EVAL if role == Role.MENTOR else MENTEE_EVAL
 
 
 def _survey_button(tr: Translator, survey: Survey) -> tuple[tuple[Button, ...], ...]:
-    label = ANSWER_EVALUATION if survey.kind == SurveyKind.EVALUATION else ANSWER
+    label = ANSWER_EVALUATION if survey.kind == EVALUATION else ANSWER
     return ((Button(tr.gettext(label), f"{SURVEY_PREFIX}:{survey.id}"),),)
+
+
+def followup_text(tr: Translator, followup: ProgrammeStep, partner: str | None) -> str:
+    """A follow-up's message: how long the pair has run, how long is left, and by when to answer."""
+    left = timeline.Span(months=timeline.YEAR.months - followup.due.months)
+    return tr.gettext(
+        FOLLOWUP_TEXT,
+        since=followup.due.text(tr.locale),
+        partner=partner,
+        year=timeline.YEAR.text(tr.locale),
+        left=left.text(tr.locale),
+        within=followup.messages[-1].text(tr.locale),  # her reminder comes then
+    )
 
 
 def send_followup(
     session: Session, *, pair: Pair, person: Person, kind: str, i18n: I18n, now: datetime
 ) -> None:
-    """The follow-up at 3 or 9 months: how far toward the goals, how often they meet, a short update."""
+    """A follow-up during the year: how far toward the goals, how often they meet, a short update."""
     survey = surveys.open_for(session, pair=pair, person=person, kind=kind, now=now)
-    months = FOLLOWUPS[kind]
     tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
-    text = tr.gettext(FOLLOWUP_TEXT, months=months, partner=partner.name, left=timeline.YEAR_MONTHS - months)
+    text = followup_text(tr, timeline.step(kind), partner.name)
     post(session, person.telegram_id, Reply(text, _survey_button(tr, survey)), tr, now)
 
 
 def remind_survey(session: Session, *, survey: Survey, person: Person, i18n: I18n, now: datetime) -> None:
     """Ask again, with the same button."""
     tr = i18n.translator(person.language)
-    text = tr.gettext(EVALUATION_REMINDER if survey.kind == SurveyKind.EVALUATION else FOLLOWUP_REMINDER)
+    text = tr.gettext(EVALUATION_REMINDER if survey.kind == EVALUATION else FOLLOWUP_REMINDER)
     post(session, person.telegram_id, Reply(text, _survey_button(tr, survey)), tr, now)
 
 
@@ -327,14 +340,17 @@ def send_evaluation(
     session: Session, *, pair: Pair, person: Person, i18n: I18n, now: datetime, msgid: str
 ) -> None:
     """The end message (or the notice's) and the evaluation."""
-    survey = surveys.open_for(session, pair=pair, person=person, kind=SurveyKind.EVALUATION, now=now)
+    survey = surveys.open_for(session, pair=pair, person=person, kind=EVALUATION, now=now)
     tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
     day = tr.date(pair.ends_at or now)
     post(
         session,
         person.telegram_id,
-        Reply(tr.gettext(msgid, partner=partner.name, day=day), _survey_button(tr, survey)),
+        Reply(
+            tr.gettext(msgid, partner=partner.name, day=day, **timeline.in_words(tr.locale)),
+            _survey_button(tr, survey),
+        ),
         tr,
         now,
     )
@@ -345,7 +361,7 @@ FOLLOWUP_CLOSED = __("This follow-up is closed: your mentor relationship has end
 
 def _closed(survey: Survey, pair: Pair) -> bool:
     """A follow-up of a pair that has ended is no longer answered (the evaluation always is)."""
-    return survey.kind != SurveyKind.EVALUATION and pair.status != PairStatus.CONFIRMED
+    return survey.kind != EVALUATION and pair.status != PairStatus.CONFIRMED
 
 
 def press_survey(ctx: Ctx, event: Press) -> str | None:
@@ -378,7 +394,7 @@ def _answered(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) 
         ctx.say(Reply(tr.gettext(FOLLOWUP_CLOSED)))
         return
     surveys.save(session, survey=survey, answers=answers, now=now)
-    if survey.kind == SurveyKind.EVALUATION:
+    if survey.kind == EVALUATION:
         ctx.say(Reply(tr.gettext("Thank you for your evaluation! 🌷")))
         _ask_what_next(ctx, pair)
         return
@@ -510,7 +526,7 @@ REASONS = "reasons"
 ENDMATCH_FLOW = Flow(
     name="endmatch",
     prefix="en",
-    summary_title=__("You are giving a month's notice to end your mentor relationship, for these reasons:"),
+    summary_title=__("You are giving notice to end your mentor relationship, for these reasons:"),
     steps=(
         Step(
             REASONS,
@@ -529,7 +545,7 @@ ENDMATCH_FLOW = Flow(
 
 
 def endmatch(ctx: Ctx) -> None:
-    """/endmatch: give a month's notice."""
+    """/endmatch: give notice (timeline.NOTICE)."""
     tr = ctx.tr
     pair = pairs.active_pair_of(ctx.session, person_id=ctx.key.id)
     if pair is None or pair.status != PairStatus.CONFIRMED:
@@ -565,17 +581,18 @@ def _notice_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
     ):
         ctx.say(Reply(tr.gettext("This pair is no longer active, so nothing was saved.")))
         return
-    pair.ends_at = timeline.add_months(now, timeline.NOTICE_MONTHS)
-    pair.evaluation_at = pair.ends_at - timeline.EVALUATION_BEFORE_END
+    pair.ends_at = timeline.NOTICE.after(now)
+    pair.evaluation_at = timeline.EVALUATION_BEFORE_END.before(pair.ends_at)
     pair.end_reasons, pair.ended_by = list(answers[REASONS]), ctx.key.telegram_id
     session.add(pair)
     partner = partner_of(session, pair, ctx.key.id)
     ctx.say(
         Reply(
             tr.gettext(
-                "Your notice is given. Your mentor relationship with {partner} ends on {day}; in the last week I will send you a short evaluation. Thank you for what you gave each other.",
+                "Your notice is given. Your mentor relationship with {partner} ends on {day}; {before_end} before that I will send you a short evaluation. Thank you for what you gave each other.",
                 partner=partner.name,
                 day=tr.date(pair.ends_at),
+                **timeline.in_words(tr.locale),
             )
         )
     )
@@ -585,9 +602,10 @@ def _notice_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
         partner.telegram_id,
         Reply(
             ptr.gettext(
-                "{name} has given notice to end your mentor relationship; it ends on {day}. That happens, and it is nobody's fault. In the last week I will send you a short evaluation, and the coordinator is glad to talk with you.",
+                "{name} has given notice to end your mentor relationship; it ends on {day}. That happens, and it is nobody's fault. {before_end} before that I will send you a short evaluation, and the coordinator is glad to talk with you.",
                 name=ctx.person.name,
                 day=ptr.date(pair.ends_at),
+                **timeline.in_words(ptr.locale),
             )
         ),
         ptr,
@@ -626,10 +644,6 @@ ENDMATCH = runner.guided(
 
 # -- what the sweep does for a pair's year ---------------------------------------------------------------
 
-# A chain of the year is named like the questionnaire it sends; the end sends none.
-FOLLOWUPS = {f"followup_{months}": months for months in timeline.FOLLOWUP_MONTHS}  # = SurveyKind values
-EVALUATION_CHAIN, END_CHAIN = SurveyKind.EVALUATION.value, "end"
-
 
 def end_dates(pair: Pair) -> tuple[datetime, datetime]:
     """(when the evaluation is sent, when the pair ends), set at the confirmation and by notice."""
@@ -638,24 +652,22 @@ def end_dates(pair: Pair) -> tuple[datetime, datetime]:
 
 
 def chains(pair: Pair, now: datetime) -> list[tuple[str, list[datetime]]]:
-    """Each chain of the pair's year and when its steps fall due (a step is sent once, the latest only).
+    """Each step of the pair's year and when its messages go (a step's message is sent once, the latest only).
 
     Once the evaluation is due, a follow-up not yet sent (after downtime) is no longer asked.
     """
     if pair.confirmed_at is None:
         return []
-    evaluation_at, ends_at = end_dates(pair)
+    evaluation_at, _ = end_dates(pair)
     found = []
     if pair.status == PairStatus.CONFIRMED and now < evaluation_at:
-        for kind, months in FOLLOWUPS.items():
-            start = timeline.add_months(pair.confirmed_at, months)
-            if start < evaluation_at:
-                found.append((kind, [start, start + timeline.FOLLOWUP_REMINDER]))
-    found.append(
-        (EVALUATION_CHAIN, [evaluation_at, *(evaluation_at + r for r in timeline.EVALUATION_REMINDERS)])
-    )
+        for followup in timeline.followups():
+            due = followup.due_at(pair)
+            if due is not None and due < evaluation_at:
+                found.append((followup.name, followup.sends_from(due)))
+    found.append((EVALUATION, timeline.step(EVALUATION).sends_at(pair)))
     if pair.status == PairStatus.CONFIRMED:
-        found.append((END_CHAIN, [ends_at]))
+        found.append((END, timeline.step(END).sends_at(pair)))
     return found
 
 
@@ -673,15 +685,15 @@ def act(session: Session, *, pair: Pair, kind: str, step: int, i18n: I18n, now: 
     """Carry out one step of a chain; 1 if anything was sent or changed."""
     mentee, mentor = pairs.people_of(session, pair)
     people = {p.id: p for p in (mentee, mentor)}
-    if kind == END_CHAIN:
+    if kind == END:
         end(session, pair=pair, now=now)
         for survey in surveys.of_pair(session, pair_id=pair.id or 0):
-            if survey.kind == SurveyKind.EVALUATION and survey.answered_at is not None:
+            if survey.kind == EVALUATION and survey.answered_at is not None:
                 what_next(session, person=people[survey.person_id], i18n=i18n, now=now)
         return 1
     if step == 1:
         for person in (mentee, mentor):
-            if kind == EVALUATION_CHAIN:
+            if kind == EVALUATION:
                 send_evaluation(
                     session,
                     pair=pair,

@@ -316,7 +316,6 @@ class Pair(SQLModel, table=True):
     decision_reasons: str | None = Field(default=None, sa_column=Column(Text))
     decided_at: datetime | None = _when()
     confirmed_at: datetime | None = _when()
-    next_checkup_at: datetime | None = _when()
     # The mentor agreement and activity plan, and who has confirmed it (roles).
     agreement: dict[str, Any] = _json(dict)
     agreement_confirmed: list[str] = _json(list)
@@ -352,12 +351,6 @@ class Meeting(SQLModel, table=True):
     disputed_at: datetime | None = _when()
 
 
-class SurveyKind(StrEnum):
-    FOLLOWUP_3 = "followup_3"
-    FOLLOWUP_9 = "followup_9"
-    EVALUATION = "evaluation"
-
-
 class Survey(SQLModel, table=True):
     """One questionnaire sent to one of a pair: a follow-up or the evaluation at the end."""
 
@@ -366,7 +359,7 @@ class Survey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     pair_id: int = Field(foreign_key="pair.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=16)  # the programme step's stable name (conversations.timeline)
     sent_at: datetime = _when(nullable=False)
     answered_at: datetime | None = _when()
 
@@ -386,7 +379,7 @@ class Handled(SQLModel, table=True):
     """A coordinator marked an overdue item handled, with a note; it stays hidden until it is due again."""
 
     id: int | None = Field(default=None, primary_key=True)
-    item: str = Field(max_length=64, index=True)  # e.g. "decision:pair:5", the overdue item's key
+    item: str = Field(max_length=64, index=True)  # the overdue item's key: its step and id, e.g. "decision:5"
     due_at: datetime = _when(nullable=False)  # the due date it was handled for
     by: int = Field(sa_column=Column(BigInteger, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))  # sealed

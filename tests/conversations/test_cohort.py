@@ -177,8 +177,8 @@ async def test_a_cohort_year(harness: Harness) -> None:
         for chat in both:
             tr = cohort.tr(chat)
             partner = ("Mentor" if chat == member.mentee else "Mentee") + str(member.pair_id - 1)
-            followup3 = tr.gettext(year.FOLLOWUP_TEXT, months=3, partner=partner, left=9)
-            followup9 = tr.gettext(year.FOLLOWUP_TEXT, months=9, partner=partner, left=3)
+            followup3 = year.followup_text(tr, timeline.step(timeline.FIRST_FOLLOWUP), partner)
+            followup9 = year.followup_text(tr, timeline.step(timeline.SECOND_FOLLOWUP), partner)
             reminder = tr.gettext(year.FOLLOWUP_REMINDER)
             evaluation_reminder = tr.gettext(year.EVALUATION_REMINDER)
             assert cohort.days_with(chat, followup3) == [three], (member, chat)
@@ -194,7 +194,8 @@ async def test_a_cohort_year(harness: Harness) -> None:
                 )
                 continue
             assert cohort.days_with(chat, followup9) == [nine]
-            assert cohort.days_with(chat, tr.gettext(year.END_TEXT, partner=partner)) == [twelve]
+            end_text = tr.gettext(year.END_TEXT, partner=partner, **timeline.in_words(tr.locale))
+            assert cohort.days_with(chat, end_text) == [twelve]
             if member.script == SILENT:
                 assert cohort.days_with(chat, reminder) == [three + 14, nine + 14]
                 assert cohort.days_with(chat, evaluation_reminder) == [twelve + 14, twelve + 21]
@@ -209,10 +210,66 @@ async def test_a_cohort_year(harness: Harness) -> None:
             with h.db.session() as session:
                 keys = {s.kind: s.id for s in year.surveys.of_pair(session, pair_id=member.pair_id)}
             assert keys, "her questionnaires were stored"
-            followups = [key for key in cohort.overdue if key.startswith("fu:")]
+            followups = [key for key in cohort.overdue if key.startswith("first_followup:")]
             assert any(cohort.overdue[key] == three + 21 for key in followups)
-            assert cohort.overdue[f"ev:{member.pair_id}"] == twelve + 28, "call the pair, four weeks after"
+            assert cohort.overdue[f"evaluation:{member.pair_id}"] == twelve + 28, (
+                "call the pair, four weeks after"
+            )
         else:
-            assert f"ev:{member.pair_id}" not in cohort.overdue
+            assert f"evaluation:{member.pair_id}" not in cohort.overdue
     languages = {h.users[m.mentee].language_code for m in cohort.members}
     assert len(cohort.members) >= 20 and len(languages) >= 5
+
+
+async def test_follow_ups_moved_to_4_and_8_months_in_one_place(harness: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The programme says when; nothing else knows the months, and nothing stored needs migrating."""
+    moved = timeline.moved(
+        timeline.PROGRAMME,
+        first_followup=timeline.Span(months=4),
+        second_followup=timeline.Span(months=8),
+    )
+    monkeypatch.setattr(timeline, "PROGRAMME", moved)  # the one place
+    h = harness
+    cohort = Cohort(h)
+    await cohort.setup(8)
+    for number in range(0, 405):  # to the evaluation overdue of the last pair
+        await cohort.day(number)
+
+    first, second = timeline.followups()
+    for member in cohort.members:
+        if member.script == DECLINE:
+            continue
+        assert member.confirmed is not None
+        c = member.confirmed
+        four, eight = day_of(timeline.add_months(c, 4)), day_of(timeline.add_months(c, 8))
+        for chat in (member.mentee, member.mentor):
+            tr = cohort.tr(chat)
+            partner = ("Mentor" if chat == member.mentee else "Mentee") + str(member.pair_id - 1)
+            at_four = year.followup_text(tr, first, partner)
+            at_eight = year.followup_text(tr, second, partner)
+            assert tr.gettext(timeline.Span(months=4).text(tr.locale)) in at_four, "in her words"
+            if member.script == EARLY:  # notice on day 100: the evaluation (day 124) comes before 4 months
+                assert cohort.days_with(chat, at_four) == cohort.days_with(chat, at_eight) == []
+                continue
+            assert cohort.days_with(chat, at_four) == [four], (member, chat)
+            assert cohort.days_with(chat, at_eight) == [eight], (member, chat)
+            if member.script == SILENT:
+                reminder = tr.gettext(year.FOLLOWUP_REMINDER)
+                assert cohort.days_with(chat, reminder) == [four + 14, eight + 14]
+            nothing_at = {day_of(timeline.add_months(c, 3)), day_of(timeline.add_months(c, 9))}
+            assert not [day for day, _ in cohort.inbox[chat] if day in nothing_at], "nothing at 3 or 9 months"
+        with h.db.session() as session:
+            kinds = {s.kind for s in year.surveys.of_pair(session, pair_id=member.pair_id)}
+        everything = {"first_followup", "second_followup", "evaluation"}
+        expected = {"evaluation"} if member.script == EARLY else everything
+        assert kinds == expected, "stored under the stable names"
+        if member.script == SILENT:
+            assert f"evaluation:{member.pair_id}" in cohort.overdue
+            assert any(
+                cohort.overdue[key] == four + 21
+                for key in cohort.overdue
+                if key.startswith("first_followup:")
+            )
+    # The coordinator's view reads the same declaration.
+    text = (await h.send(COORDINATOR, "/pair M-1"))[-1].text
+    assert "Follow-up at 4 months" in text and "Follow-up at 8 months" in text

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from conversations import pairing
+from conversations import pairing, timeline
 from conversations.sweep import next_due, sweep
 from storage import pairs
 from storage.db import Database
@@ -109,10 +109,17 @@ async def test_suggestion_explains_itself_and_proposes_with_a_button(harness: Ha
         name="Amal",
         partner="Karen",
         contacts="• " + ar.gettext("Phone") + ": \u2066+45 20 12 34 56\u2069",  # kept left to right
+        **timeline.in_words(ar.locale),
     )
     assert to_amal.labels == [ar.gettext(pairing.WE_AGREED)]
     assert h.messages(KAREN)[-1].text.startswith(
-        da.gettext(pairing.PROPOSAL_TO_MENTOR, name="Karen", partner="Amal", contacts="")[:30]
+        da.gettext(
+            pairing.PROPOSAL_TO_MENTOR,
+            name="Karen",
+            partner="Amal",
+            contacts="",
+            **timeline.in_words(da.locale),
+        )[:30]
     )
     again = (await h.send(COORDINATOR, f"/suggest {amal.short_id}"))[-1].text
     assert again == f"Amal ({amal.short_id}) already has a proposed pair."
@@ -171,13 +178,19 @@ async def test_the_whole_path_to_the_agreement(harness: Harness) -> None:
     assert h.texts(KAREN) == karen_had, "Karen hears nothing of Amal's answer"
     await h.tap(KAREN, da.gettext(pairing.CONTINUE))
 
-    # Both said yes: confirmation, the memo for the mentee, statuses, the next check-up.
-    assert h.texts(AMAL)[-2] == ar.gettext(pairing.CONFIRMATION, partner="Karen")
-    assert h.texts(AMAL)[-1] == ar.gettext(pairing.MEMO)
-    assert h.texts(KAREN)[-1] == da.gettext(pairing.CONFIRMATION, partner="Amal")
+    # Both said yes: confirmation, the memo for the mentee, statuses, the end of the year.
+    assert h.texts(AMAL)[-2] == ar.gettext(
+        pairing.CONFIRMATION, partner="Karen", **timeline.in_words(ar.locale)
+    )
+    assert h.texts(AMAL)[-1] == ar.gettext(pairing.MEMO, **timeline.in_words(ar.locale))
+    assert "12 شهرًا" in h.texts(AMAL)[-1] and "3 أشهر" in h.texts(AMAL)[-2], "durations in her words"
+    assert h.texts(KAREN)[-1] == da.gettext(
+        pairing.CONFIRMATION, partner="Amal", **timeline.in_words(da.locale)
+    )
+    assert "12 måneder" in h.texts(KAREN)[-1] and "3 uger" in h.texts(KAREN)[-1]
     assert h.texts(COORDINATOR)[-1].startswith("M-1: Amal and Karen both want to continue.")
     pair = the_pair(h)
-    assert pair.status == "confirmed" and pair.next_checkup_at == datetime(2026, 4, 7, 17, 0, tzinfo=UTC)
+    assert pair.status == "confirmed" and pair.ends_at == datetime(2027, 1, 7, 17, 0, tzinfo=UTC)
     with h.db.session() as session:
         assert {
             p.status for p in session.exec(select(Person).where(col(Person.role).is_not(None))).all()
@@ -287,11 +300,13 @@ async def test_every_reminder_and_overdue_on_its_day(harness: Harness) -> None:
     reminder = h.messages(AMAL)[-1]
     assert reminder.text.startswith(
         ar.gettext(
-            "Have you and {partner} agreed on your first meeting? It should be within two months of the proposal. Please contact her:\n{contacts}\n\nWhen you have a date, tell me with the button below.",
+            "Have you and {partner} agreed on your first meeting? It should be within {meeting_within} of the proposal. Please contact her:\n{contacts}\n\nWhen you have a date, tell me with the button below.",
             partner="Karen",
             contacts="",
-        )[:25]
+            **timeline.in_words(ar.locale),
+        ).partition("\n")[0]
     )
+    assert "شهران" in reminder.text, "two months, in Arabic's dual"
     assert await swept(h) == 0, "a second sweep sends nothing"
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
     assert overdue == (
@@ -300,7 +315,7 @@ async def test_every_reminder_and_overdue_on_its_day(harness: Harness) -> None:
     )
     h.clock.advance(days=48)  # two months after the proposal
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
-    assert overdue.startswith("No first meeting two months after the proposal (expired)")
+    assert overdue.startswith("No first meeting 2 months after the proposal (expired)")
 
     # A date is agreed after all: the decision is asked the day after, reminded at 7 days, overdue at 14.
     when = await meeting_fixed(h)
@@ -330,7 +345,7 @@ async def test_every_reminder_and_overdue_on_its_day(harness: Harness) -> None:
     assert h.texts(COORDINATOR)[-1] == "M-1: Amal (P-1) would like you to contact her."
     h.clock.advance(days=7)
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
-    assert overdue.startswith("No mentor agreement four weeks after the confirmation")
+    assert overdue.startswith("No mentor agreement 4 weeks after the confirmation")
     assert await swept(h) == 0
 
 

@@ -88,7 +88,9 @@ async def test_a_whole_year(harness: Harness) -> None:
     h.clock.advance(minutes=1)
     sent, chats = await swept(h)
     assert sent == 1 and sorted(chats) == [AMAL, KAREN], "one step of the pair's year: a message to each"
-    assert h.messages(AMAL)[-1].text == ar.gettext(year.FOLLOWUP_TEXT, months=3, partner="Karen", left=9)
+    assert h.messages(AMAL)[-1].text == year.followup_text(
+        ar, timeline.step(timeline.FIRST_FOLLOWUP), "Karen"
+    )
     assert h.messages(KAREN)[-1].labels == [da.gettext(year.ANSWER)]
     assert (await swept(h))[1] == [], "a second sweep sends nothing"
 
@@ -116,7 +118,7 @@ async def test_a_whole_year(harness: Harness) -> None:
     h.clock.advance(days=7)
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1]
     assert overdue.text.startswith(
-        "Follow-up not answered in 21 days – remind her again or call her:\nM-1 Karen (P-2) – overdue 0 days"
+        "Follow-up at 3 months not answered in 21 days – remind her again or call her:\nM-1 Karen (P-2) – overdue 0 days"
     )
     opened = await h.tap(COORDINATOR, "📂 M-1")
     assert opened[-1].text.startswith("M-1: Amal (P-1, mentee) and Karen (P-2, mentor) – confirmed")
@@ -132,18 +134,22 @@ async def test_a_whole_year(harness: Harness) -> None:
     to(h, timeline.add_months(confirmed, 9))
     _, chats = await swept(h)
     assert sorted(chats) == [AMAL, KAREN]
-    assert h.messages(AMAL)[-1].text == ar.gettext(year.FOLLOWUP_TEXT, months=9, partner="Karen", left=3)
+    assert h.messages(AMAL)[-1].text == year.followup_text(
+        ar, timeline.step(timeline.SECOND_FOLLOWUP), "Karen"
+    )
 
     # Twelve months: the end message and the evaluation; the pair has ended.
     to(h, timeline.add_months(confirmed, 12))
     _, chats = await swept(h)
     assert sorted(chats) == [AMAL, KAREN]
-    assert h.messages(KAREN)[-1].text == da.gettext(year.END_TEXT, partner="Amal")
+    assert h.messages(KAREN)[-1].text == da.gettext(
+        year.END_TEXT, partner="Amal", **timeline.in_words(da.locale)
+    )
     assert pair_of(h, pair_id).status == "ended"
     # A follow-up button pressed after the end changes nothing.
     with h.db.session() as session:
         old = session.exec(
-            select(Survey).where(Survey.person_id == karen.id, Survey.kind == "followup_9")
+            select(Survey).where(Survey.person_id == karen.id, Survey.kind == "second_followup")
         ).one()
     await h.press(KAREN, f"sv:{old.id}", 1)
     assert h.texts(KAREN)[-1] == da.gettext(
@@ -191,7 +197,7 @@ async def test_a_whole_year(harness: Harness) -> None:
     h.clock.advance(days=1)
     overdue = (await h.send(COORDINATOR, "/overdue"))[-1].text
     assert overdue.startswith(
-        "Evaluation not returned four weeks after the end – call the pair:\nM-1 Amal (P-1) + Karen (P-2)"
+        "Evaluation not returned 4 weeks after the end – call the pair:\nM-1 Amal (P-1) + Karen (P-2)"
     )
     assert overdue.endswith("not answered: Karen")
     assert (await swept(h))[1] == [], "nothing more is sent"
@@ -214,9 +220,10 @@ async def test_notice_ends_the_pair_a_month_later_with_the_evaluation_in_the_las
     assert pair.evaluation_at == pair.ends_at - timedelta(weeks=1)
     told = h.texts(AMAL)[-1]
     assert told == ar.gettext(
-        "{name} has given notice to end your mentor relationship; it ends on {day}. That happens, and it is nobody's fault. In the last week I will send you a short evaluation, and the coordinator is glad to talk with you.",
+        "{name} has given notice to end your mentor relationship; it ends on {day}. That happens, and it is nobody's fault. {before_end} before that I will send you a short evaluation, and the coordinator is glad to talk with you.",
         name="Karen",
         day=ar.date(pair.ends_at),
+        **timeline.in_words(ar.locale),
     )
     assert h.texts(COORDINATOR)[-1].startswith("M-1: Karen (P-2) has given notice; the pair ends on")
     assert h.texts(COORDINATOR)[-1].endswith("Reasons: We no longer meet or have contact")
@@ -294,9 +301,9 @@ async def test_after_ten_days_of_downtime_each_thing_is_sent_once(harness: Harne
     ar = h.i18n.translator("ar")
     _, chats = await swept(h)
     assert sorted(chats) == [AMAL, KAREN], "one message each, not one per missed day"
-    assert h.messages(AMAL)[-1].text == ar.gettext(year.FOLLOWUP_TEXT, months=3, partner="Karen", left=9), (
-        "the follow-up itself, since it was never sent"
-    )
+    assert h.messages(AMAL)[-1].text == year.followup_text(
+        ar, timeline.step(timeline.FIRST_FOLLOWUP), "Karen"
+    ), "the follow-up itself, since it was never sent"
     assert (await swept(h))[1] == []
     h.clock.advance(days=4)
     _, chats = await swept(h)
@@ -492,7 +499,7 @@ async def test_overdue_mine_and_people_who_cannot_be_reached(harness: Harness) -
     h.clock.advance(days=21)
     await swept(h)
     mine = (await h.send(COORDINATOR, "/overdue mine"))[-1].text
-    assert mine.startswith("Follow-up not answered in 21 days") and "M-1 Amal (P-1)" in mine
+    assert mine.startswith("Follow-up at 3 months not answered in 21 days") and "M-1 Amal (P-1)" in mine
     with h.db.session() as session:
         pairs.get(session, pair_id=pair_id).coordinator = 77  # a colleague's pair
         person = session.get(Person, amal.id)
@@ -504,3 +511,71 @@ async def test_overdue_mine_and_people_who_cannot_be_reached(harness: Harness) -
         "Has blocked the bot or cannot be reached – call her or write another way:\nAmal (P-1)" in everything
     )
     assert "M-1 Amal (P-1) – overdue 0 days" in everything
+
+
+async def test_one_pair_that_raises_stops_nobody_else(harness: Harness, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Each pair is swept on its own: the failing one is logged by id, counted, and sent on a later sweep."""
+    h = harness
+    await h.send(COORDINATOR, "/start", language="en")
+    pair_ids = []
+    for i in range(3):
+        mentee = ready(h, 8100 + i, f"Mentee{i}", "ar", "mentee")
+        mentor = ready(h, 8200 + i, f"Mentor{i}", "da", "mentor")
+        pair_ids.append(confirm(h, mentee, mentor))
+    with h.db.session() as session:  # something overdue, so the coordinator's digest has news
+        gone = ready(h, 8300, "Gone", "en", "mentee")
+        gone.reachable, gone.unreachable_at = False, h.clock.now()
+        session.add(gone)
+    await h.sender.drain()
+    broken = pair_ids[1]
+    real = year.send_followup
+
+    def send_followup(session, *, pair, **kwargs):  # type: ignore[no-untyped-def]
+        if pair.id == broken:
+            raise RuntimeError("Mentee1 wrote something the code cannot take")  # personal data: never logged
+        real(session, pair=pair, **kwargs)
+
+    monkeypatch.setattr(year, "send_followup", send_followup)
+    confirmed = pair_of(h, broken).confirmed_at
+    assert confirmed is not None
+    to(h, timeline.add_months(confirmed, 3) + timedelta(hours=1))  # 10:00 in Copenhagen: digest time
+
+    before = len(h.session.calls)
+    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    await h.sender.drain()
+    got = {c.chat_id for c in h.session.calls[before:] if type(c).__name__ == "SendMessage"}
+    assert report.failures == 1 and report.year_messages == 2 and report.digests == 1
+    assert got == {8100, 8200, 8102, 8202, COORDINATOR}, "the other pairs and the digest went out"
+    assert h.texts(COORDINATOR)[-1].startswith("Good morning! Overdue today")
+    failed = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(failed) == 1 and f"pair:{broken}" in failed[0].getMessage()
+    assert "RuntimeError" in failed[0].getMessage() and "Mentee1" not in caplog.text, "ids only"
+    with h.db.session() as session:
+        assert year.surveys.of_pair(session, pair_id=broken) == [], "its transaction was rolled back"
+
+    before = len(h.session.calls)
+    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).failures == 1, "tried again, still failing"
+    monkeypatch.setattr(year, "send_followup", real)  # fixed
+    h.clock.advance(minutes=1)
+    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    await h.sender.drain()
+    got = [c.chat_id for c in h.session.calls[before:] if type(c).__name__ == "SendMessage"]
+    assert report.failures == 0 and report.year_messages == 1
+    assert sorted(got) == [8101, 8201], "it goes out once fixed, and nobody else hears anything twice"
+
+
+async def test_a_phase_that_raises_stops_no_later_phase(harness: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    h = harness
+    _, _, pair_id = await a_pair(h)
+    confirmed = pair_of(h, pair_id).confirmed_at
+    assert confirmed is not None
+
+    def broken(session):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the query of proposed pairs failed")
+
+    monkeypatch.setattr(pairs, "active", broken)
+    to(h, timeline.add_months(confirmed, 3))
+    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    assert report.failures == 1 and report.year_messages == 1, (
+        "the year's phase ran after the pair phase failed"
+    )

@@ -46,3 +46,57 @@ def test_urls_use_the_shipped_drivers() -> None:
     assert normalise_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
     assert normalise_url("postgresql+asyncpg://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite+aiosqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_0004_moves_stored_names_to_the_stable_step_names(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.db import alembic_config
+
+    config = alembic_config(database_url)
+    command.upgrade(config, "0003")
+    db = Database(database_url)
+    at = "'2026-01-05 10:00:00+00:00'"
+    with db.engine.begin() as connection:
+        for statement in (
+            f"INSERT INTO person (id, telegram_id, language, created_at, reachable, share_channels, languages,"
+            f" goals, offers) VALUES (1, 11, 'da', {at}, true, '[]', '[]', '[]', '[]'),"
+            f" (2, 12, 'ar', {at}, true, '[]', '[]', '[]', '[]')",
+            f"INSERT INTO pair (id, mentee_id, mentor_id, coordinator, status, proposed_at, meeting_rev, agreement,"
+            f" agreement_confirmed, end_reasons, confirmed_at, next_checkup_at)"
+            f" VALUES (5, 1, 2, 99, 'confirmed', {at}, 0, '{{}}', '[]', '[]', {at}, {at})",
+            f"INSERT INTO survey (id, pair_id, person_id, kind, sent_at) VALUES (7, 5, 1, 'followup_3', {at}),"
+            f" (8, 5, 2, 'followup_9', {at}), (9, 5, 1, 'evaluation', {at})",
+            f"INSERT INTO sweepaction (subject, kind, seq, done_at) VALUES ('pair:5', 'followup_3', 1, {at}),"
+            f" ('pair:5', 'followup_9', 2, {at}), ('pair:5', 'decision', 11, {at})",
+            f"INSERT INTO handled (item, due_at, by, at) VALUES ('fu:8', {at}, 99, {at}), ('bk:1', {at}, 99, {at}),"
+            f" ('no_date:5', {at}, 99, {at}), ('ev:5', {at}, 99, {at}), ('ur:2', {at}, 99, {at})",
+        ):
+            connection.execute(text(statement))
+    command.upgrade(config, "0004")
+    with db.engine.connect() as connection:
+        kinds = connection.execute(text("SELECT id, kind FROM survey ORDER BY id")).all()
+        claims = connection.execute(text("SELECT kind, seq FROM sweepaction ORDER BY seq")).all()
+        handled = {row[0] for row in connection.execute(text("SELECT item FROM handled"))}
+        columns = {c["name"] for c in inspect(connection).get_columns("pair")}
+        kept = connection.execute(
+            text("SELECT confirmed_at IS NOT NULL, status FROM pair WHERE id = 5")
+        ).one()
+    assert kinds == [(7, "first_followup"), (8, "second_followup"), (9, "evaluation")]
+    assert claims == [("first_followup", 1), ("second_followup", 2), ("decision", 11)]
+    assert handled == {
+        "second_followup:8",
+        "booking_reminder:1",
+        "meeting_date_reminder:5",
+        "evaluation:5",
+        "unreachable:2",
+    }
+    assert "next_checkup_at" not in columns and tuple(kept) == (True, "confirmed")
+    command.downgrade(config, "0003")
+    with db.engine.connect() as connection:
+        handled = {row[0] for row in connection.execute(text("SELECT item FROM handled"))}
+        kinds = connection.execute(text("SELECT kind FROM survey ORDER BY id")).scalars().all()
+    assert handled == {"fu:8", "bk:1", "no_date:5", "ev:5", "ur:2"}
+    assert kinds == ["followup_3", "followup_9", "evaluation"]
+    db.dispose()

@@ -1,7 +1,7 @@
 """the inbox of received updates
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 05:00:00
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
