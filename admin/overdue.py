@@ -16,7 +16,7 @@ from conversations.context import Ctx
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, __, isolate
-from conversations.overdue import UNREACHABLE, Item, headings, items
+from conversations.overdue import NOT_STEPS, Item, headings, items
 from conversations.timeline import AGREEMENT, BOOKING, DECISION, EVALUATION, FIRST_MEETING, MEETING_DATE
 from storage import surveys
 from storage.models import Handled, Pair, Survey
@@ -78,7 +78,7 @@ def overdue(ctx: Ctx, args: str) -> None:
     for item in found[:WITH_BUTTONS]:
         label = _label(item)
         row = []
-        if item.kind != UNREACHABLE:
+        if item.kind not in NOT_STEPS:  # nothing of the programme to remind her of
             row.append(Button(tr.gettext("🔁 Remind {id}", id=label), f"{PREFIX}:r:{item.key}"))
         if item.pair is not None:
             row.append(Button(f"📂 {item.pair.short_id}", f"{PREFIX}:p:{item.pair.id}"))
@@ -98,7 +98,7 @@ def press(ctx: Ctx, event: Press) -> str | None:
     item = next((i for i in items(ctx.session, now=ctx.now) if i.key == key), None)
     if item is None:
         return ctx.tr.gettext("This is no longer overdue.")
-    if action == "r" and item.kind != UNREACHABLE:
+    if action == "r" and item.kind not in NOT_STEPS:
         _remind(ctx, item)
         return ctx.tr.gettext("Sent again.")
     if action == "h":

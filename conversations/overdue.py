@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel.lists import format_list
 from sqlmodel import Session
@@ -14,25 +14,36 @@ from conversations.context import post
 from conversations.events import Reply
 from conversations.i18n import I18n, Translator, __
 from conversations.timeline import AGREEMENT, BOOKING, DECISION, EVALUATION, FIRST_MEETING, MEETING_DATE, step
-from storage import interviews, pairs, queries, surveys
+from storage import inbox, interviews, pairs, queries, surveys
 from storage.models import Pair, PairStatus, Person
 
 # Not a step of the programme: someone the sender found blocked or gone.
 UNREACHABLE = "unreachable"
 UNREACHABLE_HEADING = __("Has blocked the bot or cannot be reached – call her or write another way:")
 UNREACHABLE_SHORT = __("people who cannot be reached")
+# Nor this: a message of hers the bot kept failing on (bot/inbox.py); she was asked to send it again.
+SET_ASIDE = "set_aside"
+SET_ASIDE_HEADING = __(
+    "The bot could not take in a message from her – she was asked to send it again; check that she did:"
+)
+SET_ASIDE_SHORT = __("messages the bot could not take in")
+SET_ASIDE_SHOWN = timedelta(days=7)
+NOT_STEPS = {
+    UNREACHABLE: (UNREACHABLE_HEADING, UNREACHABLE_SHORT),
+    SET_ASIDE: (SET_ASIDE_HEADING, SET_ASIDE_SHORT),
+}
 
 
 def headings(tr: Translator) -> list[tuple[str, str]]:
     """Each kind of overdue item, in the order /overdue lists them, with its heading (what to do) for her."""
     return [
         (s.name, tr.gettext(s.heading, **s.words(tr.locale))) for s in timeline.PROGRAMME if s.heading
-    ] + [(UNREACHABLE, tr.gettext(UNREACHABLE_HEADING))]
+    ] + [(kind, tr.gettext(heading)) for kind, (heading, _) in NOT_STEPS.items()]
 
 
 def short(kind: str) -> str:
     """A kind's few words in the morning digest (a msgid)."""
-    return UNREACHABLE_SHORT if kind == UNREACHABLE else step(kind).short
+    return NOT_STEPS[kind][1] if kind in NOT_STEPS else step(kind).short
 
 
 @dataclass
@@ -100,10 +111,22 @@ def items(session: Session, *, now: datetime) -> list[Item]:
     found += _surveys(session, now)
     for person in queries.unreachable(session):
         found.append(Item(UNREACHABLE, f"{UNREACHABLE}:{person.id}", person.unreachable_at or now, [person]))
+    found += _set_aside(session, now)
     handled = queries.handled_keys(session)
     return sorted(
         (item for item in found if (item.key, item.due_at) not in handled), key=lambda i: (i.due_at, i.key)
     )
+
+
+def _set_aside(session: Session, now: datetime) -> list[Item]:
+    """Registered people whose message the bot set aside in the last week."""
+    rows = [r for r in inbox.set_aside_rows(session, since=now - SET_ASIDE_SHOWN) if r.chat_id is not None]
+    people = queries.people_by_telegram_ids(session, telegram_ids={r.chat_id for r in rows if r.chat_id})
+    return [
+        Item(SET_ASIDE, f"{SET_ASIDE}:{row.id}", row.set_aside_at or now, [person])
+        for row in rows
+        if (person := people.get(row.chat_id or 0)) is not None and person.status is not None
+    ]
 
 
 def _surveys(session: Session, now: datetime) -> list[Item]:

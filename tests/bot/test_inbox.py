@@ -20,7 +20,8 @@ from storage import inbox
 from storage.db import Database
 from storage.inbox import Received
 from storage.models import InboxUpdate
-from tests.conftest import Harness
+from tests.admin.test_interviews import registered
+from tests.conftest import COORDINATOR, Harness
 
 AMAL, OLENA = 3001, 3002
 SECRET_NAME = "Amal Secretname"
@@ -175,3 +176,21 @@ def test_the_operator_lists_and_retries_set_aside_updates(
     retried = CliRunner().invoke(app, ["inbox", "--retry"])
     assert "1 set-aside updates will be tried again" in retried.output
     assert "1 updates waiting to be handled, 0 set aside." in CliRunner().invoke(app, ["inbox"]).output
+
+
+async def test_coordinators_see_whose_message_was_set_aside_in_overdue(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    amal = registered(h, AMAL, "Amal", "ar", "mentee")
+    Broken(monkeypatch, AMAL)
+    await h.receive(h.message_update(AMAL, "/profile"))
+    for attempt in range(1, inbox.MAX_ATTEMPTS):
+        await _retry(h, 2**attempt)
+    shown = (await h.send(COORDINATOR, "/overdue", language="en"))[-1]
+    assert "The bot could not take in a message from her" in shown.text
+    assert f"Amal ({amal.short_id})" in shown.text
+    assert not [label for label in shown.labels if label.startswith("🔁")], "nothing to remind her of"
+    await h.press(COORDINATOR, shown.data("Handled"), shown.message_id)
+    await h.send(COORDINATOR, "She sent it again")
+    assert "could not take in" not in (await h.send(COORDINATOR, "/overdue"))[-1].text
