@@ -34,8 +34,7 @@ from conversations.i18n import I18n, pick_language
 from conversations.texts import SET_ASIDE_APOLOGY
 from storage import inbox, queries
 from storage.db import Database
-from storage.inbox import Received
-from storage.models import InboxUpdate
+from storage.inbox import Claimed, Received
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -157,7 +156,6 @@ class Inbox:
         stopped: set[int] = set()  # chats whose earlier update failed: the rest of theirs waits
         try:
             for row in batch:
-                assert row.id is not None
                 if row.chat_id is not None and row.chat_id in stopped:
                     continue
                 tried.add(row.id)
@@ -170,10 +168,10 @@ class Inbox:
             with self.db.session() as session:
                 inbox.done(session, ids=done)
                 # Claimed and not tried (her earlier update failed, or we are stopping): back in line.
-                inbox.release(session, ids=[r.id for r in batch if r.id is not None and r.id not in tried])
+                inbox.release(session, ids=[r.id for r in batch if r.id not in tried])
         return len(batch)
 
-    async def _handle(self, row: InboxUpdate) -> str:
+    async def _handle(self, row: Claimed) -> str:
         """Feed one stored update: HANDLED (its turn committed, or it needed none), FAILED or SET_ASIDE."""
         try:
             update = Update.model_validate(row.payload, context={"bot": self.bot})
@@ -188,9 +186,8 @@ class Inbox:
         self.handled += 1
         return HANDLED
 
-    def _give_up(self, row: InboxUpdate, error: str, *, at_once: bool) -> None:
+    def _give_up(self, row: Claimed, error: str, *, at_once: bool) -> None:
         """Count a failure; when the update is set aside, apologise to her and tell the operator."""
-        assert row.id is not None
         now = self.clock.now()
         try:
             with self.db.session() as session:
@@ -217,7 +214,7 @@ class Inbox:
             return
         self.wake_sender()
 
-    def _apologise(self, session: Session, row: InboxUpdate, now: datetime) -> None:
+    def _apologise(self, session: Session, row: Claimed, now: datetime) -> None:
         assert row.chat_id is not None
         key = queries.person_key(session, telegram_id=row.chat_id)
         if key is not None:

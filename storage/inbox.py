@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -49,30 +50,49 @@ def store(session: Session, *, platform: str, updates: Sequence[Received], now: 
     session.execute(_INSERT[session.get_bind().dialect.name], rows)
 
 
-def claim(session: Session, *, now: datetime, lease: timedelta, limit: int = 100) -> list[InboxUpdate]:
+@dataclass(frozen=True)
+class Claimed:
+    """A stored update leased to this process."""
+
+    id: int
+    update_id: int
+    chat_id: int | None
+    payload: dict[str, Any]
+
+
+_TABLE = InboxUpdate.__table__  # type: ignore[attr-defined]
+_WAITING = (
+    core_select(
+        _TABLE.c.id,
+        _TABLE.c.update_id,
+        _TABLE.c.chat_id,
+        _TABLE.c.payload,
+        _TABLE.c.not_before,
+        _TABLE.c.claimed_until,
+    )
+    .where(_TABLE.c.set_aside_at.is_(None))
+    .order_by(_TABLE.c.id)
+)
+
+
+def claim(session: Session, *, now: datetime, lease: timedelta, limit: int = 100) -> list[Claimed]:
     """Lease the next updates to handle, each chat's in the order they came.
 
     A chat whose oldest waiting update is not due yet (it failed and waits to be retried), or
     is leased by another process, waits as a whole: her later messages must not overtake it.
+    Rows are read with Core, not the ORM: this runs for every batch of updates.
     """
-    waiting = session.exec(
-        select(InboxUpdate)
-        .where(col(InboxUpdate.set_aside_at).is_(None))
-        .order_by(col(InboxUpdate.id))
-        .limit(limit * 5)
-        .with_for_update(skip_locked=True)
-    ).all()
+    waiting = session.execute(_WAITING.limit(limit * 5).with_for_update(skip_locked=True)).all()
     blocked: set[int] = set()
-    chosen: list[InboxUpdate] = []
-    for row in waiting:
-        if row.chat_id in blocked:
+    chosen: list[Claimed] = []
+    for row_id, update_id, chat_id, payload, not_before, claimed_until in waiting:
+        if chat_id in blocked:
             continue
-        busy = row.claimed_until is not None and row.claimed_until > now
-        if row.not_before > now or busy:
-            if row.chat_id is not None:
-                blocked.add(row.chat_id)
+        if not_before > now or (claimed_until is not None and claimed_until > now):
+            if chat_id is not None:
+                blocked.add(chat_id)
             continue
-        chosen.append(row)
+        chosen.append(Claimed(row_id, update_id, chat_id, payload))
         if len(chosen) == limit:
             break
     if chosen:
