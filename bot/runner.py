@@ -18,8 +18,10 @@ from bot.app import create_bot, create_dispatcher
 from bot.commands import set_command_menus
 from bot.scheduler import create_scheduler
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import Settings, coordinators_of
+from bot.telegram import TelegramTransport
 from conversations.clock import Clock, MovableClock, SandboxClock, SystemClock
+from conversations.context import Coordinators
 from conversations.i18n import I18n
 from storage.db import Database
 
@@ -72,27 +74,36 @@ async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = 
         token, api_url = settings.token.get_secret_value(), settings.api_url
     bot = create_bot(token, api_url)
     notes = settings.notes_cipher(Path("var"))
+    coordinators = coordinators_of(settings)
     sender = Sender(
         db,
-        bot,
+        TelegramTransport(bot),
         clock,
         i18n,
-        settings.coordinators,
+        coordinators,
         per_second=settings.send_per_second,
         per_chat_per_second=settings.send_per_chat_per_second,
         per_chat_burst=settings.send_per_chat_burst,
+        in_flight=settings.send_in_flight,
         notes=notes,
     )
-    dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake, notes=notes)
+    dp = create_dispatcher(
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        clock=clock,
+        wake=sender.wake,
+        notes=notes,
+    )
     if emulator is not None:
-        await _sandbox_controls(emulator, db, clock, i18n, sender.wake, settings, demo=demo)
+        await _sandbox_controls(emulator, db, clock, i18n, sender.wake, coordinators, demo=demo)
     scheduler = create_scheduler(
         db,
         clock,
         i18n,
         every_seconds=settings.sweep_seconds,
         wake=sender.wake,
-        coordinators=settings.coordinators,
+        coordinators=coordinators,
     )
     sender_task = asyncio.create_task(sender.run(), name="sender")
     scheduler.start()
@@ -121,7 +132,7 @@ async def _sandbox_controls(
     clock: Clock,
     i18n: I18n,
     wake: Callable[[], None],
-    settings: Settings,
+    coordinators: Coordinators,
     *,
     demo: bool,
 ) -> None:
@@ -130,7 +141,7 @@ async def _sandbox_controls(
 
     if not isinstance(clock, MovableClock):
         raise TypeError("the sandbox needs a clock it can move (SandboxClock)")
-    controls = SandboxControls(emulator, db, clock, i18n, wake, settings.coordinators)
+    controls = SandboxControls(emulator, db, clock, i18n, wake, coordinators)
     controls.attach()
     if demo:
         report = await controls.demo_hook({})

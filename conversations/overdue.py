@@ -141,9 +141,9 @@ def _surveys(session: Session, now: datetime) -> list[Item]:
     return found
 
 
-def send_digest(session: Session, *, telegram_id: int, items: list[Item], i18n: I18n, now: datetime) -> None:
-    """The morning digest: how many of each kind, and where to see them."""
-    coordinator = queries.person_by_telegram_id(session, telegram_id=telegram_id)
+def send_digest(session: Session, *, person_id: int, items: list[Item], i18n: I18n, now: datetime) -> None:
+    """The morning digest to one coordinator: how many of each kind, and where to see them."""
+    coordinator = session.get(Person, person_id)
     tr = i18n.translator(coordinator.language if coordinator else None)
     counts = Counter(item.kind for item in items)
     parts = [f"{tr.gettext(SHORT[kind])}: {count}" for kind, count in counts.items()]
@@ -151,4 +151,4 @@ def send_digest(session: Session, *, telegram_id: int, items: list[Item], i18n: 
         "Good morning! Overdue today – {items}.\n/overdue shows each with what to do; /overdue mine only your pairs.",
         items=format_list(parts, locale=tr.locale),
     )
-    post(session, telegram_id, Reply(text), tr, now)
+    post(session, person_id, Reply(text), tr, now)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from conversations import agreement, booking, engine, overdue, pairing, timeline, year
 from conversations.clock import Clock
-from conversations.context import post
+from conversations.context import Coordinators, post
 from conversations.events import Reply
 from conversations.i18n import I18n
 from conversations.registration import FLOW
@@ -49,7 +49,7 @@ class SweepReport:
     forgotten: int = 0  # old processed-update ids and sent messages deleted
 
 
-def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: frozenset[int] = frozenset()) -> SweepReport:
+def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: Coordinators = Coordinators()) -> SweepReport:
     """Run every due action once; each subject in its own transaction."""
     now = clock.now()
     report = SweepReport(
@@ -278,7 +278,7 @@ def _claim_up_to(
     return bool(claimed) and claimed[-1]
 
 
-def digests(db: Database, now: datetime, i18n: I18n, coordinators: frozenset[int]) -> int:
+def digests(db: Database, now: datetime, i18n: I18n, coordinators: Coordinators) -> int:
     """From 09:00 in the network's zone, once a day, each coordinator with anything overdue hears how much.
 
     Each coordinator's day is claimed first, so what is overdue is worked out once a day, not once a sweep.
@@ -289,21 +289,21 @@ def digests(db: Database, now: datetime, i18n: I18n, coordinators: frozenset[int
     sent = 0
     with db.session() as session:
         today = [
-            telegram_id
-            for telegram_id in sorted(coordinators)
+            person_id
+            for person_id in sorted(coordinators.ids(session))
             if queries.claim_action(
                 session,
-                subject=f"coordinator:{telegram_id}",
+                subject=f"coordinator:{person_id}",
                 kind="digest",
                 seq=local.date().toordinal(),
                 now=now,
             )
         ]
         waiting = overdue.items(session, now=now) if today else []
-        for telegram_id in today:
-            mine = [item for item in waiting if item.coordinator in (None, telegram_id)]
+        for person_id in today:
+            mine = [item for item in waiting if item.coordinator in (None, person_id)]
             if mine:
-                overdue.send_digest(session, telegram_id=telegram_id, items=mine, i18n=i18n, now=now)
+                overdue.send_digest(session, person_id=person_id, items=mine, i18n=i18n, now=now)
                 sent += 1
     return sent
 
@@ -329,6 +329,6 @@ def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
         return 0  # another sweeper got here first
     tr = i18n.translator(person.language)
     text = tr.gettext(NUDGE_FIRST if due == 1 else NUDGE_LAST)
-    post(session, person.telegram_id, Reply(text), tr, now)
-    post(session, person.telegram_id, engine.ask(FLOW, state_of(conversation), tr), tr, now)
+    post(session, person, Reply(text), tr, now)
+    post(session, person, engine.ask(FLOW, state_of(conversation), tr), tr, now)
     return 1
