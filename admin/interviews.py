@@ -126,7 +126,7 @@ def _store(ctx: Ctx, slots: list[NewSlot]) -> None:
             starts_at=s.starts_at,
             minutes=s.minutes,
             place=s.place,
-            by=ctx.key.telegram_id,
+            by=ctx.key.id,
             now=ctx.now,
         )
         for s in slots
@@ -219,7 +219,7 @@ def _remove(ctx: Ctx, slot: InterviewSlot) -> None:
             "We are sorry: your interview time {slot} had to be cancelled.", slot=booking.slot_label(tr, slot)
         )
         reply, _ = booking.offer(session, tr, now, intro)
-        post(session, person.telegram_id, reply, tr, now)
+        post(session, person, reply, tr, now)
     ctx.say(Reply(ctx.tr.gettext("{id} is removed.", id=slot.short_id)))
 
 
@@ -408,11 +408,11 @@ def _notes_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, 
         return
     assert ctx.notes is not None, "the dispatcher is built with a notes cipher"
     notes = {**answers, "date": answers.get("date") or now.astimezone(ctx.tr.tz).date().isoformat()}
-    notes["interviewer"] = answers.get("interviewer") or ctx.person.name or str(ctx.key.telegram_id)
+    notes["interviewer"] = answers.get("interviewer") or ctx.person.name or ctx.key.address
     session.add(
         InterviewNote(
             person_id=person.id or 0,
-            interviewer=ctx.key.telegram_id,
+            interviewer=ctx.key.id,
             sealed=ctx.notes.seal(notes),
             created_at=now,
         )
@@ -424,7 +424,7 @@ def _notes_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, 
     queries.set_status(session, person=person, status=Status.READY_TO_BE_MATCHED, now=now)
     tr = ctx.i18n.translator(person.language)
     partner = tr.gettext("mentor") if person.role == "mentee" else tr.gettext("mentee")
-    post(session, person.telegram_id, Reply(tr.gettext(READY, partner=partner)), tr, now)
+    post(session, person, Reply(tr.gettext(READY, partner=partner)), tr, now)
     ctx.say(
         Reply(
             ctx.tr.gettext(
@@ -461,7 +461,7 @@ def noshow(ctx: Ctx, args: str) -> None:
     tr = ctx.i18n.translator(person.language)
     intro = tr.gettext("We missed you at your interview. It happens! Please choose a new time.")
     reply, _ = booking.offer(session, tr, now, intro)
-    post(session, person.telegram_id, reply, tr, now)
+    post(session, person, reply, tr, now)
     ctx.say(
         Reply(
             ctx.tr.gettext(
@@ -479,7 +479,11 @@ def person_record(ctx: Ctx, args: str) -> None:
     if person is None:
         return
     tr, session = ctx.tr, ctx.session
-    lines = [f"{person.short_id} {person.name}", profile_lines(tr, person), "", tr.gettext("Status history:")]
+    lines = [
+        f"{person.short_id} {person.name}",
+        profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0)),
+    ]
+    lines += ["", tr.gettext("Status history:")]
     lines += [
         f"• {tr.date(change.at)}: {status_name(tr, change.status)}"
         for change in interviews.status_history(session, person_id=person.id or 0)

@@ -255,7 +255,7 @@ def _propose(ctx: Ctx, mentee: Person, mentor: Person) -> None:
         ctx.say(Reply(problem))
         return
     pair_id = pairs.propose(
-        session, mentee_id=mentee.id or 0, mentor_id=mentor.id or 0, coordinator=ctx.key.telegram_id, now=now
+        session, mentee_id=mentee.id or 0, mentor_id=mentor.id or 0, coordinator=ctx.key.id, now=now
     )
     if pair_id is None:  # another coordinator proposed one of them a moment ago
         ctx.say(

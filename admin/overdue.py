@@ -63,7 +63,7 @@ def overdue(ctx: Ctx, args: str) -> None:
     mine = args.strip().casefold() == "mine"
     found = items(ctx.session, now=now)
     if mine:
-        found = [item for item in found if item.coordinator == ctx.key.telegram_id]
+        found = [item for item in found if item.coordinator == ctx.key.id]
     if not found:
         ctx.say(
             Reply(tr.gettext("Nothing of yours is overdue.") if mine else tr.gettext("Nothing is overdue."))
@@ -165,7 +165,7 @@ def _handled(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -
         Handled(
             item=conversation.context["key"],
             due_at=datetime.fromisoformat(conversation.context["due_at"]),
-            by=ctx.key.telegram_id,
+            by=ctx.key.id,
             note=ctx.notes.seal({NOTE: note}) if note else None,
             at=ctx.now,
         )

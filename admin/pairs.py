@@ -14,7 +14,7 @@ from conversations.context import Ctx, post
 from conversations.events import Reply
 from conversations.i18n import Translator, __
 from storage import pairs, queries, surveys
-from storage.models import Pair, PairStatus
+from storage.models import Pair, PairStatus, Person
 
 CASELOAD_PER_YEAR = 80  # the roadmap: each coordinator manages up to 80 matched pairs a year
 _PAIR_ID = re.compile(r"^\s*[Mm]-?(\d{1,9})(?:\s+(?P<rest>.*))?$", re.DOTALL)
@@ -66,7 +66,7 @@ def pair_record(ctx: Ctx, args: str) -> None:
         return
     tr, session, pair = ctx.tr, ctx.session, found[0]
     mentee, mentor = pairs.people_of(ctx.session, pair)
-    coordinator = queries.person_by_telegram_id(session, telegram_id=pair.coordinator)
+    coordinator = session.get(Person, pair.coordinator)
     yes_no = {True: tr.gettext("yes"), False: tr.gettext("no"), None: "–"}
     lines = [
         tr.gettext(
@@ -77,7 +77,7 @@ def pair_record(ctx: Ctx, args: str) -> None:
         ),
         tr.gettext(
             "Coordinator: {name}",
-            name=(coordinator.name if coordinator and coordinator.name else pair.coordinator),
+            name=(coordinator.name if coordinator and coordinator.name else f"P-{pair.coordinator}"),
         ),
         "",
         row(tr, __("Proposed"), _when(tr, pair.proposed_at)),
@@ -143,8 +143,8 @@ def caseload(ctx: Ctx) -> None:
     matched = Counter(
         p.coordinator for p in every if p.confirmed_at and p.confirmed_at.astimezone(tr.tz).year == this_year
     )
-    coordinators = sorted(set(ctx.coordinators) | set(active) | set(matched))
-    known = queries.people_by_telegram_ids(session, telegram_ids=coordinators)
+    coordinators = sorted(ctx.coordinators.ids(session) | set(active) | set(matched))
+    known = queries.people_by_ids(session, ids=coordinators)
     lines = [
         tr.gettext(
             "Caseload in {year} (the roadmap: up to {target} matched pairs a year per coordinator):",
@@ -153,15 +153,15 @@ def caseload(ctx: Ctx) -> None:
         ),
         "",
     ]
-    for telegram_id in coordinators:
-        person = known.get(telegram_id)
-        name = person.name if person and person.name else str(telegram_id)
+    for person_id in coordinators:
+        person = known.get(person_id)
+        name = person.name if person and person.name else f"P-{person_id}"
         lines.append(
             tr.gettext(
                 "{name}: active pairs {active}, matched this year {matched} of {target}",
                 name=name,
-                active=active[telegram_id],
-                matched=matched[telegram_id],
+                active=active[person_id],
+                matched=matched[person_id],
                 target=CASELOAD_PER_YEAR,
             )
         )
@@ -197,7 +197,7 @@ def end(ctx: Ctx, args: str) -> None:
         return
     assert ctx.notes is not None
     mentee, mentor = pairs.people_of(ctx.session, pair)
-    pair.end_note, pair.ended_by = ctx.notes.seal({"note": reason[:1000]}), ctx.key.telegram_id
+    pair.end_note, pair.ended_by = ctx.notes.seal({"note": reason[:1000]}), ctx.key.id
     if pair.status == PairStatus.PROPOSED:  # a proposal withdrawn: nothing to evaluate yet
         year.end(session, pair=pair, now=now)
         for person, partner in ((mentee, mentor), (mentor, mentee)):
@@ -206,7 +206,7 @@ def end(ctx: Ctx, args: str) -> None:
                 "The coordinator has withdrawn the proposal to match you with {partner}. You are still ready to be matched; she will write to you.",
                 partner=partner.name,
             )
-            post(session, person.telegram_id, Reply(text), ptr, now)
+            post(session, person, Reply(text), ptr, now)
     else:
         pair.ends_at = pair.evaluation_at = now
         year.end(session, pair=pair, now=now)

@@ -98,11 +98,11 @@ def inbox(
     db.dispose()
     typer.echo(f"{waiting} updates waiting to be handled, {len(aside)} set aside.")
     if aside:
-        table = Table("update", "chat", "received", "set aside", "tries", "error")
+        table = Table("update", "from", "received", "set aside", "tries", "error")
         for row in aside:
             table.add_row(
                 str(row.update_id),
-                str(row.chat_id or "–"),
+                f"{row.platform} {row.address or '–'}",
                 f"{row.received_at:%Y-%m-%d %H:%M}",
                 f"{row.set_aside_at:%Y-%m-%d %H:%M}",
                 str(row.attempts),

@@ -13,14 +13,20 @@ from conversations.i18n import LANGUAGES, I18n, Translator
 from conversations.menu import PARTICIPANT_COMMANDS
 from storage import queries
 from storage.db import Database
+from storage.models import Platform
 
 log = logging.getLogger(__name__)
 
 
-def command_list(tr: Translator, *, coordinator: bool) -> list[BotCommand]:
-    """The menu one person sees, in her language."""
+def menu(tr: Translator, *, coordinator: bool) -> list[tuple[str, str]]:
+    """The menu one person sees, in her language: (command, description)."""
     entries = {**PARTICIPANT_COMMANDS, **(COORDINATOR_COMMANDS if coordinator else {})}
-    return [BotCommand(command=name, description=tr.gettext(text)) for name, text in entries.items()]
+    return [(name, tr.gettext(text)) for name, text in entries.items()]
+
+
+def command_list(tr: Translator, *, coordinator: bool) -> list[BotCommand]:
+    """The menu one person sees, as Telegram's commands."""
+    return [BotCommand(command=name, description=text) for name, text in menu(tr, coordinator=coordinator)]
 
 
 async def set_command_menus(bot: Bot, db: Database, i18n: I18n, coordinators: frozenset[int]) -> None:
@@ -35,9 +41,11 @@ async def set_command_menus(bot: Bot, db: Database, i18n: I18n, coordinators: fr
             language_code=language,
         )
     with db.session() as session:
-        known = queries.people_by_telegram_ids(session, telegram_ids=coordinators)
+        known = queries.people_by_accounts(
+            session, platform=Platform.TELEGRAM, addresses=map(str, coordinators)
+        )
     for telegram_id in coordinators:
-        person = known.get(telegram_id)
+        person = known.get(str(telegram_id))
         tr = i18n.translator(person.language if person else None)
         try:
             await bot.set_my_commands(

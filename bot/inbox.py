@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from conversations.clock import Clock
-from conversations.context import post
+from conversations.context import payload
 from conversations.events import Reply
 from conversations.i18n import I18n, pick_language
 from conversations.texts import SET_ASIDE_APOLOGY
@@ -58,7 +58,8 @@ class GetRawUpdates(TelegramMethod[list[dict[str, Any]]]):
 def received(raw: dict[str, Any]) -> Received:
     """An update as stored: its id, the chat its answer goes to, and its text cleaned of NULs."""
     payload = _without_nul(raw)
-    return Received(int(payload.get("update_id", 0)), _chat_of(payload), payload)
+    chat = _chat_of(payload)
+    return Received(int(payload.get("update_id", 0)), None if chat is None else str(chat), payload)
 
 
 def _without_nul(value: Any) -> Any:
@@ -153,17 +154,17 @@ class Inbox:
             batch = inbox.claim(session, now=self.clock.now(), lease=LEASE)
         done: list[int] = []
         tried: set[int] = set()
-        stopped: set[int] = set()  # chats whose earlier update failed: the rest of theirs waits
+        stopped: set[str] = set()  # chats whose earlier update failed: the rest of theirs waits
         try:
             for row in batch:
-                if row.chat_id is not None and row.chat_id in stopped:
+                if row.address is not None and row.address in stopped:
                     continue
                 tried.add(row.id)
                 outcome = await self._handle(row)
                 if outcome is HANDLED:
                     done.append(row.id)
-                elif outcome is FAILED and row.chat_id is not None:
-                    stopped.add(row.chat_id)
+                elif outcome is FAILED and row.address is not None:
+                    stopped.add(row.address)
         finally:
             with self.db.session() as session:
                 inbox.done(session, ids=done)
@@ -205,7 +206,7 @@ class Inbox:
                     aside.attempts,
                     error,
                 )
-                if row.chat_id is not None and row.chat_id > 0:  # a private chat: she is waiting
+                if row.address is not None and not row.address.startswith("-"):  # a private chat: she waits
                     self._apologise(session, row, now)
         except Exception as failure:  # the database is still out: the lease runs out and it is tried again
             log.warning(
@@ -215,15 +216,18 @@ class Inbox:
         self.wake_sender()
 
     def _apologise(self, session: Session, row: Claimed, now: datetime) -> None:
-        assert row.chat_id is not None
-        key = queries.person_key(session, telegram_id=row.chat_id)
+        assert row.address is not None
+        key = queries.person_key(session, platform=PLATFORM, address=row.address)
         if key is not None:
             language = key.language
         else:
             sender = next((b.get("from") for b in row.payload.values() if isinstance(b, dict)), None) or {}
             language = pick_language(sender.get("language_code"), self.default_language)
         tr = self.i18n.translator(language)
-        post(session, row.chat_id, Reply(tr.gettext(SET_ASIDE_APOLOGY)), tr, now)
+        data = payload(Reply(tr.gettext(SET_ASIDE_APOLOGY)), tr)
+        queries.enqueue(
+            session, platform=PLATFORM, address=row.address, kind="message", payload=data, now=now
+        )
 
     async def poll(self, *, allowed_updates: list[str] | None = None, retry_seconds: float = 5) -> None:
         """Long polling: store each batch, and only then confirm it with the next offset."""

@@ -12,24 +12,26 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, TelegramObject, Update, User
 
-from bot.settings import Settings
+from bot.settings import Settings, coordinators_of
 from conversations.clock import Clock
 from conversations.context import Ctx
 from conversations.i18n import I18n, pick_language
 from storage import queries
 from storage.crypto import NotesCipher
 from storage.db import Database, Turn
+from storage.models import Platform
 
 log = logging.getLogger(__name__)
 SEEN_EVERY = timedelta(hours=1)  # how precisely "last contact" is kept (a write at most once an hour)
+TELEGRAM = Platform.TELEGRAM
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class TurnMiddleware(BaseMiddleware):
     """One update, one turn: a transaction, the update_id check, and the person behind it.
 
-    A repeated update_id changes nothing. The person is found (or created, with only her
-    Telegram id and language) and handlers receive her `ctx`. Handlers never await the
+    A repeated update_id changes nothing. The person is found by her Telegram account (or
+    created, with only that account and her language) and handlers receive her `ctx`. Handlers never await the
     network inside the transaction: a button's answer (the handler's return value, a toast
     or None) is sent after the commit, and messages go through the outbox, whose sender is
     woken then.
@@ -46,6 +48,7 @@ class TurnMiddleware(BaseMiddleware):
     ) -> None:
         self.db, self.settings, self.i18n, self.clock, self.wake = db, settings, i18n, clock, wake
         self.notes = notes
+        self.coordinators = coordinators_of(settings)
         # In webhook mode updates arrive concurrently, and a turn may await the network inside
         # its transaction (aiogram's command filter asks getMe). SQLite turns share one
         # connection, so they go one at a time; PostgreSQL turns each check a connection out of
@@ -66,7 +69,7 @@ class TurnMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         with self.db.turn() as turn:
             if not queries.first_time_update(
-                turn.connection, update_id=event.update_id, now=self.clock.now()
+                turn.connection, platform=TELEGRAM, update_id=event.update_id, now=self.clock.now()
             ):
                 log.info("update %s was handled before; ignored", event.update_id)
                 return UNHANDLED
@@ -81,14 +84,15 @@ class TurnMiddleware(BaseMiddleware):
 
     def _ctx(self, turn: Turn, user: User) -> Ctx:
         """Her Ctx for this turn; a first-timer is stored with only her id and language."""
-        key = queries.person_key(turn.connection, telegram_id=user.id)
+        address = str(user.id)
+        key = queries.person_key(turn.connection, platform=TELEGRAM, address=address)
         if key is None:
             language = pick_language(user.language_code, self.settings.default_language)
             person = queries.create_person(
-                turn.session, telegram_id=user.id, language=language, now=self.clock.now()
+                turn.session, platform=TELEGRAM, address=address, language=language, now=self.clock.now()
             )
             assert person.id is not None
-            key = queries.PersonKey(person.id, user.id, language, reachable=True)
+            key = queries.PersonKey(person.id, TELEGRAM, address, language, reachable=True)
         else:
             now = self.clock.now()
             if not key.reachable:
@@ -101,7 +105,7 @@ class TurnMiddleware(BaseMiddleware):
             tr=self.i18n.translator(key.language),
             i18n=self.i18n,
             clock=self.clock,
-            coordinators=self.settings.coordinators,
+            coordinators=self.coordinators,
             phone_region=self.settings.phone_region,
             username=user.username,
             notes=self.notes,

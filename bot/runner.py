@@ -23,8 +23,10 @@ from bot.commands import set_command_menus
 from bot.inbox import Inbox
 from bot.scheduler import create_scheduler
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import Settings, coordinators_of
+from bot.telegram import TelegramTransport
 from conversations.clock import Clock, MovableClock, SandboxClock, SystemClock
+from conversations.context import Coordinators
 from conversations.i18n import I18n
 from storage import seals
 from storage.crypto import NotesCipher
@@ -152,30 +154,39 @@ async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = 
             raise
     notes = settings.notes_cipher(Path("var"))
     check_seals(db, notes)
+    coordinators = coordinators_of(settings)
     sender = Sender(
         db,
-        bot,
+        TelegramTransport(bot),
         clock,
         i18n,
-        settings.coordinators,
+        coordinators,
         per_second=settings.send_per_second,
         per_chat_per_second=settings.send_per_chat_per_second,
         per_chat_burst=settings.send_per_chat_burst,
+        in_flight=settings.send_in_flight,
         notes=notes,
     )
-    dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake, notes=notes)
+    dp = create_dispatcher(
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        clock=clock,
+        wake=sender.wake,
+        notes=notes,
+    )
     inbox = Inbox(
         db, dp, bot, clock, i18n, default_language=settings.default_language, wake_sender=sender.wake
     )
     if emulator is not None:
-        await _sandbox_controls(emulator, db, clock, i18n, sender.wake, settings, demo=demo)
+        await _sandbox_controls(emulator, db, clock, i18n, sender.wake, coordinators, demo=demo)
     scheduler = create_scheduler(
         db,
         clock,
         i18n,
         every_seconds=settings.sweep_seconds,
         wake=sender.wake,
-        coordinators=settings.coordinators,
+        coordinators=coordinators,
     )
     tasks = [
         asyncio.create_task(sender.run(), name="sender"),
@@ -209,7 +220,7 @@ async def _sandbox_controls(
     clock: Clock,
     i18n: I18n,
     wake: Callable[[], None],
-    settings: Settings,
+    coordinators: Coordinators,
     *,
     demo: bool,
 ) -> None:
@@ -218,7 +229,7 @@ async def _sandbox_controls(
 
     if not isinstance(clock, MovableClock):
         raise TypeError("the sandbox needs a clock it can move (SandboxClock)")
-    controls = SandboxControls(emulator, db, clock, i18n, wake, settings.coordinators)
+    controls = SandboxControls(emulator, db, clock, i18n, wake, coordinators)
     controls.attach()
     if demo:
         report = await controls.demo_hook({})

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from conversations.clock import Clock
+from conversations.context import Coordinators
 from conversations.i18n import I18n
 from conversations.sweep import digests, sweep
 from conversations.timeline import DIGEST_HOUR
@@ -23,7 +24,7 @@ def create_scheduler(
     *,
     every_seconds: float,
     wake: Callable[[], None],
-    coordinators: frozenset[int] = frozenset(),
+    coordinators: Coordinators = Coordinators(),
 ) -> AsyncIOScheduler:
     """A scheduler that sweeps what is due on an interval, and sends the digests at 09:00 sharp."""
     scheduler = AsyncIOScheduler(timezone="UTC")

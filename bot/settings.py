@@ -12,9 +12,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from conversations.context import Coordinators
 from conversations.i18n import LANGUAGES
 from conversations.matching import MatchWeights
 from storage.crypto import NotesCipher, sandbox_key
+from storage.models import Platform
 
 TELEGRAM_API = "https://api.telegram.org"
 TOKEN_FORMAT = re.compile(r"^\d+:[\w-]{20,}$")
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
     send_per_second: float = Field(default=30, gt=0)
     send_per_chat_per_second: float = Field(default=1, gt=0)
     send_per_chat_burst: int = Field(default=3, ge=1)
+    # Requests under way at once. Each may be delivered twice if the process dies during it:
+    # 1 keeps that to one duplicate per crash; more sends faster on a slow network.
+    send_in_flight: int = Field(default=1, ge=1)
 
     @field_validator("coordinators", mode="before")
     @classmethod
@@ -155,3 +160,8 @@ class Settings(BaseSettings):
     def sandbox(self) -> bool:
         """No token: run against the built-in Bot API emulator."""
         return self.token is None
+
+
+def coordinators_of(settings: Settings) -> Coordinators:
+    """MENTORBOT_COORDINATORS, Telegram user ids in the configuration, as the accounts they are."""
+    return Coordinators(frozenset((Platform.TELEGRAM, str(user_id)) for user_id in settings.coordinators))

@@ -276,7 +276,7 @@ def _agreement_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[s
             render(ptr, pair, mentee, mentor),
         )
     )
-    post(session, partner.telegram_id, Reply(text, _confirm_buttons(ptr, pair)), ptr, now)
+    post(session, partner, Reply(text, _confirm_buttons(ptr, pair)), ptr, now)
 
 
 def _confirm_buttons(tr: Translator, pair: Pair) -> tuple[tuple[Button, ...], ...]:
@@ -356,7 +356,7 @@ def _confirmed_by(ctx: Ctx, pair: Pair, role: str) -> None:
         text = tr.gettext(
             "Your mentor agreement is complete: you have both confirmed it. 🤝 /agreement shows it at any time."
         )
-        post(session, person.telegram_id, Reply(text), tr, now)
+        post(session, person, Reply(text), tr, now)
     coordinator = coordinator_tr(session, pair, ctx.i18n)
     text = "\n\n".join(
         (
@@ -383,7 +383,7 @@ def check_agreement(session: Session, *, pair: Pair, person: Person, i18n: I18n,
         (Button(tr.gettext("🤝 We have met again"), f"{CHECK_PREFIX}:{pair.id}:m"),),
         (Button(tr.gettext("💬 I would like to talk to the coordinator"), f"{CHECK_PREFIX}:{pair.id}:t"),),
     )
-    post(session, person.telegram_id, Reply(text, buttons), tr, now)
+    post(session, person, Reply(text, buttons), tr, now)
 
 
 def press_check(ctx: Ctx, event: Press) -> str | None:
@@ -477,7 +477,7 @@ def _met_reported(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
         (Button(ptr.gettext("No, we did not"), f"{MET_PREFIX}:{meeting.id}:n"),),
     )
     text = ptr.gettext("{name} says you met on {day}. Is that right?", name=ctx.person.name, day=ptr.day(day))
-    post(session, partner.telegram_id, Reply(text, buttons), ptr, now)
+    post(session, partner, Reply(text, buttons), ptr, now)
 
 
 MET = runner.guided(runner.Guided(MET_FLOW, finish=_met_reported, cancelled=__("No meeting was recorded.")))

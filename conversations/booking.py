@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from conversations import engine
-from conversations.context import Ctx, post, tell_coordinators
+from conversations.context import Coordinators, Ctx, post, tell_coordinators
 from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
 from storage import interviews
@@ -49,14 +49,14 @@ def offer(
 
 
 def send_invitation(
-    session: Session, *, person: Person, i18n: I18n, coordinators: frozenset[int], now: datetime
+    session: Session, *, person: Person, i18n: I18n, coordinators: Coordinators, now: datetime
 ) -> None:
     """Invite her, with the open times; if there are none, the coordinators hear that she waits."""
     tr = i18n.translator(person.language)
     slots = interviews.open_slots(session, now=now)
     minutes = slots[0].minutes if slots else 45
     reply, any_slots = offer(session, tr, now, tr.gettext(INVITATION, minutes=minutes), slots)
-    post(session, person.telegram_id, reply, tr, now)
+    post(session, person, reply, tr, now)
     if not any_slots:
         _tell(
             session,
@@ -77,14 +77,14 @@ def offer_new_slots(session: Session, *, i18n: I18n, now: datetime) -> int:
     for person in waiting:
         tr = i18n.translator(person.language)
         reply, _ = offer(session, tr, now, tr.gettext("New interview times are open."), slots)
-        post(session, person.telegram_id, reply, tr, now)
+        post(session, person, reply, tr, now)
     return len(waiting)
 
 
 def _tell(
     session: Session,
     i18n: I18n,
-    coordinators: frozenset[int],
+    coordinators: Coordinators,
     now: datetime,
     msgid: str,
     person: Person,
@@ -216,7 +216,7 @@ def remind(
         "A reminder: your interview is tomorrow, {slot}. Will you come?", slot=slot_label(tr, slot)
     )
     assert booking.id is not None
-    post(session, person.telegram_id, Reply(text, _answer_buttons(tr, booking.id, cancel=True)), tr, now)
+    post(session, person, Reply(text, _answer_buttons(tr, booking.id, cancel=True)), tr, now)
 
 
 def nudge_to_book(session: Session, *, person: Person, i18n: I18n, now: datetime) -> None:
@@ -225,7 +225,7 @@ def nudge_to_book(session: Session, *, person: Person, i18n: I18n, now: datetime
     intro = tr.gettext("You have not chosen an interview time yet. Here are the free times:")
     reply, any_slots = offer(session, tr, now, intro)
     if any_slots:
-        post(session, person.telegram_id, reply, tr, now)
+        post(session, person, reply, tr, now)
 
 
 def _number(text: str) -> int | None:

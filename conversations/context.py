@@ -1,4 +1,8 @@
-"""What a conversation needs to answer one person: her record, her language, the clock, the outbox."""
+"""What a conversation needs to answer one person: her record, her language, the clock, the outbox.
+
+Every message to someone goes through `post` (or, answering the person who wrote, `Ctx.say`):
+conversations name people, never a platform's address; the outbox row gets her account.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,33 @@ def payload(reply: Reply, tr: Translator) -> dict[str, Any]:
     return {"text": reply.text, "buttons": [row[::-1] for row in rows] if tr.rtl else rows}
 
 
+@dataclass(frozen=True)
+class Coordinators:
+    """The coordinators' allow-list: accounts, as configured; their person ids are looked up where needed."""
+
+    accounts: frozenset[tuple[str, str]] = frozenset()  # (platform, address)
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts)
+
+    def has(self, key: queries.PersonKey) -> bool:
+        """Whether the account she writes from is a coordinator's."""
+        return (key.platform, key.address) in self.accounts
+
+    def people(self, session: Session) -> dict[tuple[str, str], Person]:
+        """The coordinators who have written to the bot, by account."""
+        found: dict[tuple[str, str], Person] = {}
+        for platform in {platform for platform, _ in self.accounts}:
+            addresses = [address for p, address in self.accounts if p == platform]
+            people = queries.people_by_accounts(session, platform=platform, addresses=addresses)
+            found |= {(platform, address): person for address, person in people.items()}
+        return found
+
+    def ids(self, session: Session) -> set[int]:
+        """The person ids of the coordinators who have written to the bot."""
+        return {person.id or 0 for person in self.people(session).values()}
+
+
 @dataclass
 class Ctx:
     """One person's turn: the open transaction, who she is and how to write to her.
@@ -39,7 +70,7 @@ class Ctx:
     tr: Translator
     i18n: I18n
     clock: Clock
-    coordinators: frozenset[int]
+    coordinators: Coordinators
     phone_region: str = "DK"
     username: str | None = None
     notes: NotesCipher | None = None  # seals interview notes; coordinators' turns only need it
@@ -69,19 +100,30 @@ class Ctx:
     @property
     def is_coordinator(self) -> bool:
         """Whether she is on the coordinators' allow-list."""
-        return self.key.telegram_id in self.coordinators
+        return self.coordinators.has(self.key)
 
     def say(self, reply: Reply, *, sealed: bool = False) -> None:
         """Send her a message (through the outbox, in this transaction); sealed: stored encrypted."""
         data = self._sealed(payload(reply, self.tr)) if sealed else payload(reply, self.tr)
-        queries.enqueue(self.db, chat_id=self.key.telegram_id, kind="message", payload=data, now=self.now)
+        self._enqueue("message", data)
 
     def edit(self, message_id: int | None, reply: Reply, *, sealed: bool = False) -> None:
         """Change a message she already has (e.g. take the buttons off an answered question)."""
         if message_id is not None:
             data = self._sealed(payload(reply, self.tr)) if sealed else payload(reply, self.tr)
             data["message_id"] = message_id
-            queries.enqueue(self.db, chat_id=self.key.telegram_id, kind="edit", payload=data, now=self.now)
+            self._enqueue("edit", data)
+
+    def set_menu(self, *, coordinator: bool) -> None:
+        """Give her the command menu of her language and role."""
+        self._enqueue("commands", {"language": self.key.language, "coordinator": coordinator})
+
+    def _enqueue(self, kind: str, data: dict[str, Any]) -> None:
+        # To the account she wrote from: that is where she reads the answer.
+        key = self.key
+        queries.enqueue(
+            self.db, platform=key.platform, address=key.address, kind=kind, payload=data, now=self.now
+        )
 
     def _sealed(self, data: dict[str, Any]) -> dict[str, Any]:
         """A payload whose text and buttons only the sender can read (interview notes pass the outbox)."""
@@ -96,22 +138,33 @@ class Ctx:
         self.tr = self.i18n.translator(language)
 
 
-def post(session: queries.Executor, chat_id: int, reply: Reply, tr: Translator, now: datetime) -> None:
-    """Put a message for one reader in the outbox."""
-    queries.enqueue(session, chat_id=chat_id, kind="message", payload=payload(reply, tr), now=now)
+def post(session: queries.Executor, to: Person | int, reply: Reply, tr: Translator, now: datetime) -> None:
+    """Put a message for one person (or person id) in the outbox, to her account, in tr's language."""
+    person_id = to if isinstance(to, int) else to.id
+    assert person_id is not None
+    queries.enqueue_to(session, person_id=person_id, kind="message", payload=payload(reply, tr), now=now)
 
 
 def tell_coordinators(
     session: Session,
     *,
     i18n: I18n,
-    coordinators: frozenset[int],
+    coordinators: Coordinators,
     now: datetime,
     compose: Callable[[Translator], Reply],
 ) -> None:
-    """Send every coordinator a message composed in her own language."""
-    known = queries.people_by_telegram_ids(session, telegram_ids=coordinators)
-    for telegram_id in sorted(coordinators):
-        person = known.get(telegram_id)
+    """Send every coordinator a message composed in her own language.
+
+    One the bot has not met yet is written to at her configured account, in the default language.
+    """
+    known = coordinators.people(session)
+    for platform, address in sorted(coordinators.accounts):
+        person = known.get((platform, address))
         tr = i18n.translator(person.language if person else None)
-        post(session, telegram_id, compose(tr), tr, now)
+        if person is not None:
+            post(session, person, compose(tr), tr, now)
+        else:
+            data = payload(compose(tr), tr)
+            queries.enqueue(
+                session, platform=platform, address=address, kind="message", payload=data, now=now
+            )

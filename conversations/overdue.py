@@ -120,13 +120,19 @@ def items(session: Session, *, now: datetime) -> list[Item]:
 
 def _set_aside(session: Session, now: datetime) -> list[Item]:
     """Registered people whose message the bot set aside in the last week."""
-    rows = [r for r in inbox.set_aside_rows(session, since=now - SET_ASIDE_SHOWN) if r.chat_id is not None]
-    people = queries.people_by_telegram_ids(session, telegram_ids={r.chat_id for r in rows if r.chat_id})
-    return [
-        Item(SET_ASIDE, f"{SET_ASIDE}:{row.id}", row.set_aside_at or now, [person])
-        for row in rows
-        if (person := people.get(row.chat_id or 0)) is not None and person.status is not None
-    ]
+    found: list[Item] = []
+    rows = [r for r in inbox.set_aside_rows(session, since=now - SET_ASIDE_SHOWN) if r.address is not None]
+    for platform in {r.platform for r in rows}:
+        addresses = {r.address for r in rows if r.platform == platform and r.address}
+        people = queries.people_by_accounts(session, platform=platform, addresses=addresses)
+        found += [
+            Item(SET_ASIDE, f"{SET_ASIDE}:{row.id}", row.set_aside_at or now, [person])
+            for row in rows
+            if row.platform == platform
+            and (person := people.get(row.address or "")) is not None
+            and person.status is not None
+        ]
+    return found
 
 
 def _surveys(session: Session, now: datetime) -> list[Item]:
@@ -158,9 +164,9 @@ def _surveys(session: Session, now: datetime) -> list[Item]:
     return found
 
 
-def send_digest(session: Session, *, telegram_id: int, items: list[Item], i18n: I18n, now: datetime) -> None:
-    """The morning digest: how many of each kind, and where to see them."""
-    coordinator = queries.person_by_telegram_id(session, telegram_id=telegram_id)
+def send_digest(session: Session, *, person_id: int, items: list[Item], i18n: I18n, now: datetime) -> None:
+    """The morning digest to one coordinator: how many of each kind, and where to see them."""
+    coordinator = session.get(Person, person_id)
     tr = i18n.translator(coordinator.language if coordinator else None)
     counts = Counter(short(item.kind) for item in items)  # the follow-ups count together
     parts = [f"{tr.gettext(words)}: {count}" for words, count in counts.items()]
@@ -168,4 +174,4 @@ def send_digest(session: Session, *, telegram_id: int, items: list[Item], i18n: 
         "Good morning! Overdue today – {items}.\n/overdue shows each with what to do; /overdue mine only your pairs.",
         items=format_list(parts, locale=tr.locale),
     )
-    post(session, telegram_id, Reply(text), tr, now)
+    post(session, person_id, Reply(text), tr, now)

@@ -71,7 +71,7 @@ def pair_pressed(ctx: Ctx, pair_id: str) -> tuple[Pair, str] | None:
 
 def coordinator_tr(session: Session, pair: Pair, i18n: I18n) -> Translator:
     """The translator for the pair's own coordinator."""
-    coordinator = queries.person_by_telegram_id(session, telegram_id=pair.coordinator)
+    coordinator = session.get(Person, pair.coordinator)
     return i18n.translator(coordinator.language if coordinator else None)
 
 
@@ -150,7 +150,7 @@ def send_proposal(
             **timeline.in_words(tr.locale),
         )
         button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
-        post(session, person.telegram_id, Reply(text, button), tr, now)
+        post(session, person, Reply(text, button), tr, now)
 
 
 def remind_meeting_date(
@@ -166,7 +166,7 @@ def remind_meeting_date(
         **timeline.in_words(tr.locale),
     )
     button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
-    post(session, mentee.telegram_id, Reply(text, button), tr, now)
+    post(session, mentee, Reply(text, button), tr, now)
 
 
 # -- the first meeting ------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def _meeting_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str
         name=ctx.person.name,
         when=ptr.datetime(when),
     )
-    post(session, partner.telegram_id, Reply(text, buttons), ptr, now)
+    post(session, partner, Reply(text, buttons), ptr, now)
 
 
 MEETING = runner.guided(
@@ -336,7 +336,7 @@ def press_meeting(ctx: Ctx, event: Press) -> str | None:
             partner=other.name,
             when=ptr.datetime(when),
         )
-        post(session, person.telegram_id, Reply(text), ptr, now)
+        post(session, person, Reply(text), ptr, now)
     tell_coordinator(
         session,
         pair,
@@ -373,7 +373,7 @@ def ask_decision(
         (Button(tr.gettext(STOP), f"{DECISION_PREFIX}:{pair.id}:n"),),
         (Button(tr.gettext(NOT_MET), f"{DECISION_PREFIX}:{pair.id}:l"),),
     )
-    post(session, person.telegram_id, Reply(text, buttons), tr, now)
+    post(session, person, Reply(text, buttons), tr, now)
 
 
 REASON = "reason"
@@ -522,9 +522,9 @@ def _confirm(session: Session, pair: Pair, mentee: Person, mentor: Person, i18n:
         queries.set_status(session, person=person, status=Status.IN_RELATIONSHIP, now=now)
         tr = i18n.translator(person.language)
         text = tr.gettext(CONFIRMATION, partner=partner.name, **timeline.in_words(tr.locale))
-        post(session, person.telegram_id, Reply(text), tr, now)
+        post(session, person, Reply(text), tr, now)
     tr = i18n.translator(mentee.language)
-    post(session, mentee.telegram_id, Reply(tr.gettext(MEMO, **timeline.in_words(tr.locale))), tr, now)
+    post(session, mentee, Reply(tr.gettext(MEMO, **timeline.in_words(tr.locale))), tr, now)
     tell_coordinator(
         session,
         pair,
@@ -557,7 +557,7 @@ def _decline(
             "will look for a new match for you.",
             partner=partner.name,
         )
-        post(session, person.telegram_id, Reply(text), tr, now)
+        post(session, person, Reply(text), tr, now)
     tr = coordinator_tr(session, pair, i18n)
     answer = {True: tr.gettext("yes"), False: tr.gettext("no")}
     text = tr.gettext(

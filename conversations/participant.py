@@ -22,7 +22,7 @@ from conversations.texts import (
     status_name,
 )
 from storage import pairs, queries
-from storage.models import PairStatus, Person, Role, Status
+from storage.models import Account, PairStatus, Person, Platform, Role, Status
 from storage.queries import ConversationRow
 
 CONSENT_PREFIX = "cs"
@@ -219,13 +219,7 @@ def press_language(ctx: Ctx, event: Press) -> str | None:
     ctx.switch_language(code)
     ctx.edit(event.message_id, Reply(f"✓ {LANGUAGES[code]}"))
     ctx.say(Reply(ctx.tr.gettext("From now on I will write to you in English.")))
-    queries.enqueue(
-        ctx.db,
-        chat_id=ctx.key.telegram_id,
-        kind="commands",
-        payload={"language": code, "coordinator": ctx.is_coordinator},
-        now=ctx.now,
-    )
+    ctx.set_menu(coordinator=ctx.is_coordinator)
     resume(ctx, consent_too=True)
     return None
 
@@ -294,12 +288,13 @@ def whoami(ctx: Ctx) -> None:
     ctx.say(Reply("\n".join(lines)))
 
 
-def profile_lines(tr: Translator, person: Person) -> str:
+ACCOUNT_LABELS = {Platform.TELEGRAM: __("Telegram number")}
+
+
+def profile_lines(tr: Translator, person: Person, accounts: list[Account]) -> str:
     """What is kept about a person, one line each, for her /profile and a coordinator's /person."""
-    lines = [
-        _line(tr, __("Telegram number"), str(person.telegram_id)),
-        _line(tr, __("Language"), LANGUAGES.get(person.language, person.language)),
-    ]
+    lines = [_line(tr, ACCOUNT_LABELS[Platform(a.platform)], a.address) for a in accounts]
+    lines.append(_line(tr, __("Language"), LANGUAGES.get(person.language, person.language)))
     if person.consent_at:
         lines.append(_line(tr, __("Consent given"), tr.date(person.consent_at)))
     if person.status is not None:
@@ -318,7 +313,11 @@ def profile_lines(tr: Translator, person: Person) -> str:
 def profile(ctx: Ctx) -> None:
     """/profile: everything we keep about her."""
     tr, person = ctx.tr, ctx.person
-    lines = [tr.gettext("This is everything we keep about you:"), "", profile_lines(tr, person)]
+    lines = [
+        tr.gettext("This is everything we keep about you:"),
+        "",
+        profile_lines(tr, person, queries.accounts_of(ctx.session, person_id=ctx.key.id)),
+    ]
     if person.status is None and registration(ctx) is not None:
         lines.append(
             tr.gettext(

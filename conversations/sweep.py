@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from conversations import agreement, booking, engine, overdue, pairing, timeline, year
 from conversations.clock import Clock
-from conversations.context import post
+from conversations.context import Coordinators, post
 from conversations.events import Reply
 from conversations.i18n import I18n
 from conversations.registration import FLOW
@@ -106,7 +106,7 @@ def _where(exc: Exception) -> str:
     )
 
 
-def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: frozenset[int] = frozenset()) -> SweepReport:
+def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: Coordinators = Coordinators()) -> SweepReport:
     """Run every due action once; each subject in its own transaction, so that one failure stops nothing else."""
     now = clock.now()
     run = _Isolated(db)
@@ -360,13 +360,13 @@ def _claim_up_to(
     return bool(claimed) and claimed[-1]
 
 
-def digests(db: Database, now: datetime, i18n: I18n, coordinators: frozenset[int]) -> int:
+def digests(db: Database, now: datetime, i18n: I18n, coordinators: Coordinators) -> int:
     """From 09:00 in the network's zone, once a day, each coordinator with anything overdue hears how much."""
     run = _Isolated(db)
     return _digests(run, now, i18n, coordinators)
 
 
-def _digests(run: _Isolated, now: datetime, i18n: I18n, coordinators: frozenset[int]) -> int:
+def _digests(run: _Isolated, now: datetime, i18n: I18n, coordinators: Coordinators) -> int:
     """The morning digests, each coordinator's claimed and sent in its own transaction.
 
     What is overdue is worked out once, and only while some coordinator has not had today's digest.
@@ -377,21 +377,21 @@ def _digests(run: _Isolated, now: datetime, i18n: I18n, coordinators: frozenset[
     today = local.date().toordinal()
     with run.db.session() as session:
         waiting = [
-            telegram_id
-            for telegram_id in sorted(coordinators)
-            if today not in queries.actions_done(session, subject=f"coordinator:{telegram_id}", kind="digest")
+            person_id
+            for person_id in sorted(coordinators.ids(session))
+            if today not in queries.actions_done(session, subject=f"coordinator:{person_id}", kind="digest")
         ]
         found = overdue.items(session, now=now) if waiting else []
 
-    def send(session: Session, telegram_id: int) -> int:
+    def send(session: Session, person_id: int) -> int:
         if not queries.claim_action(
-            session, subject=f"coordinator:{telegram_id}", kind="digest", seq=today, now=now
+            session, subject=f"coordinator:{person_id}", kind="digest", seq=today, now=now
         ):
             return 0
-        mine = [item for item in found if item.coordinator in (None, telegram_id)]
+        mine = [item for item in found if item.coordinator in (None, person_id)]
         if not mine:
             return 0
-        overdue.send_digest(session, telegram_id=telegram_id, items=mine, i18n=i18n, now=now)
+        overdue.send_digest(session, person_id=person_id, items=mine, i18n=i18n, now=now)
         return 1
 
     return run.each("digest", send, ((f"coordinator:{c}", c) for c in waiting))
@@ -418,6 +418,6 @@ def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
         return 0  # another sweeper got here first
     tr = i18n.translator(person.language)
     text = tr.gettext(NUDGE_FIRST if due == 1 else NUDGE_LAST)
-    post(session, person.telegram_id, Reply(text), tr, now)
-    post(session, person.telegram_id, engine.ask(FLOW, state_of(conversation), tr), tr, now)
+    post(session, person, Reply(text), tr, now)
+    post(session, person, engine.ask(FLOW, state_of(conversation), tr), tr, now)
     return 1

@@ -326,14 +326,14 @@ def send_followup(
     tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
     text = followup_text(tr, timeline.step(kind), partner.name)
-    post(session, person.telegram_id, Reply(text, _survey_button(tr, survey)), tr, now)
+    post(session, person, Reply(text, _survey_button(tr, survey)), tr, now)
 
 
 def remind_survey(session: Session, *, survey: Survey, person: Person, i18n: I18n, now: datetime) -> None:
     """Ask again, with the same button."""
     tr = i18n.translator(person.language)
     text = tr.gettext(EVALUATION_REMINDER if survey.kind == EVALUATION else FOLLOWUP_REMINDER)
-    post(session, person.telegram_id, Reply(text, _survey_button(tr, survey)), tr, now)
+    post(session, person, Reply(text, _survey_button(tr, survey)), tr, now)
 
 
 def send_evaluation(
@@ -346,7 +346,7 @@ def send_evaluation(
     day = tr.date(pair.ends_at or now)
     post(
         session,
-        person.telegram_id,
+        person,
         Reply(
             tr.gettext(msgid, partner=partner.name, day=day, **timeline.in_words(tr.locale)),
             _survey_button(tr, survey),
@@ -457,7 +457,7 @@ def what_next(session: Session, *, person: Person, i18n: I18n, now: datetime) ->
         ),
         (Button(tr.gettext("👋 Leave the network"), f"{NEXT_PREFIX}:{LEAVE}"),),
     )
-    post(session, person.telegram_id, Reply(tr.gettext(WHAT_NEXT), buttons), tr, now)
+    post(session, person, Reply(tr.gettext(WHAT_NEXT), buttons), tr, now)
 
 
 WHAT_NEXT = __("What would you like now?")
@@ -583,7 +583,7 @@ def _notice_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
         return
     pair.ends_at = timeline.NOTICE.after(now)
     pair.evaluation_at = timeline.EVALUATION_BEFORE_END.before(pair.ends_at)
-    pair.end_reasons, pair.ended_by = list(answers[REASONS]), ctx.key.telegram_id
+    pair.end_reasons, pair.ended_by = list(answers[REASONS]), ctx.key.id
     session.add(pair)
     partner = partner_of(session, pair, ctx.key.id)
     ctx.say(
@@ -599,7 +599,7 @@ def _notice_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
     ptr = ctx.i18n.translator(partner.language)
     post(
         session,
-        partner.telegram_id,
+        partner,
         Reply(
             ptr.gettext(
                 "{name} has given notice to end your mentor relationship; it ends on {day}. That happens, and it is nobody's fault. {before_end} before that I will send you a short evaluation, and the coordinator is glad to talk with you.",

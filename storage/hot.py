@@ -53,17 +53,22 @@ def _json_out(value: Any) -> Any:
 
 
 SQL = {
-    "first_time": "INSERT INTO processedupdate (update_id, processed_at) VALUES (:update_id, :at) "
-    "ON CONFLICT DO NOTHING RETURNING 1",
-    "person_key": "SELECT id, telegram_id, language, reachable, last_seen_at FROM person "
-    "WHERE telegram_id = :telegram_id",
+    "first_time": "INSERT INTO processedupdate (platform, update_id, processed_at) "
+    "VALUES (:platform, :update_id, :at) ON CONFLICT DO NOTHING RETURNING 1",
+    "person_key": "SELECT person.id, account.platform, account.address, language, reachable, last_seen_at "
+    "FROM account JOIN person ON person.id = account.person_id "
+    "WHERE account.platform = :platform AND account.address = :address",
     "seen": "UPDATE person SET last_seen_at = :at WHERE id = :id",
     "open_conversation": "SELECT id, person_id, flow, step, rev, answers, context, started_at, updated_at, "
     "completed_at FROM conversation WHERE person_id = :person_id AND completed_at IS NULL ORDER BY id DESC LIMIT 1",
     "save_conversation": "UPDATE conversation SET step = :step, rev = :rev, answers = :answers, context = :context, "
     "updated_at = :updated_at, completed_at = :completed_at WHERE id = :id",
-    "enqueue": "INSERT INTO outboxmessage (chat_id, kind, payload, created_at, not_before, attempts) "
-    "VALUES (:chat_id, :kind, :payload, :at, :at, 0)",
+    "enqueue": "INSERT INTO outboxmessage (platform, address, kind, payload, created_at, not_before, attempts, "
+    "message_ids) VALUES (:platform, :address, :kind, :payload, :at, :at, 0, '[]')",
+    # To a person, not an address: her first account is the one written to.
+    "enqueue_to": "INSERT INTO outboxmessage (platform, address, kind, payload, created_at, not_before, "
+    "attempts, message_ids) SELECT platform, address, :kind, :payload, :at, :at, 0, '[]' FROM account "
+    "WHERE person_id = :person_id ORDER BY id LIMIT 1",
 }
 # psycopg's placeholders are %(name)s; sqlite3 reads :name as it is.
 _PSYCOPG_SQL = {key: re.sub(r":(\w+)", r"%(\1)s", sql) for key, sql in SQL.items()}
@@ -82,14 +87,17 @@ class Hot:
     def _run(self, key: str, params: dict[str, Any]) -> Any:
         return self.driver.execute(self.sql[key], params)  # type: ignore[union-attr]
 
-    def first_time(self, update_id: int, at: datetime) -> bool:
-        """Insert the update id; False when it was there already."""
-        return self._run("first_time", {"update_id": update_id, "at": self.when(at)}).fetchone() is not None
+    def first_time(self, platform: str, update_id: int, at: datetime) -> bool:
+        """Insert the platform's update id; False when it was there already."""
+        params = {"platform": platform, "update_id": update_id, "at": self.when(at)}
+        return self._run("first_time", params).fetchone() is not None
 
-    def person_key(self, telegram_id: int) -> tuple[int, int, str, bool, datetime | None] | None:
-        """(id, telegram_id, language, reachable, last_seen_at) of a Telegram user."""
-        row = self._run("person_key", {"telegram_id": telegram_id}).fetchone()
-        return (row[0], row[1], row[2], bool(row[3]), _datetime_out(row[4])) if row else None
+    def person_key(
+        self, platform: str, address: str
+    ) -> tuple[int, str, str, str, bool, datetime | None] | None:
+        """(id, platform, address, language, reachable, last_seen_at) of the person behind an account."""
+        row = self._run("person_key", {"platform": platform, "address": address}).fetchone()
+        return (row[0], row[1], row[2], row[3], bool(row[4]), _datetime_out(row[5])) if row else None
 
     def seen(self, person_id: int, at: datetime) -> None:
         """Remember when she last wrote."""
@@ -128,8 +136,12 @@ class Hot:
         )
         self._run("save_conversation", params)
 
-    def enqueue(self, chat_id: int, kind: str, payload: dict[str, Any], at: datetime) -> None:
-        """Add a message to the outbox."""
-        self._run(
-            "enqueue", {"chat_id": chat_id, "kind": kind, "payload": self.json(payload), "at": self.when(at)}
-        )
+    def enqueue(self, platform: str, address: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
+        """Add a message to one account to the outbox."""
+        params = {"kind": kind, "payload": self.json(payload), "at": self.when(at)}
+        self._run("enqueue", {"platform": platform, "address": address, **params})
+
+    def enqueue_to(self, person_id: int, kind: str, payload: dict[str, Any], at: datetime) -> None:
+        """Add a message to a person, at her account, to the outbox."""
+        params = {"kind": kind, "payload": self.json(payload), "at": self.when(at)}
+        self._run("enqueue_to", {"person_id": person_id, **params})

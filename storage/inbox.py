@@ -27,7 +27,7 @@ class Received:
     """One update as it came from the platform."""
 
     update_id: int
-    chat_id: int | None
+    address: str | None
     payload: dict[str, Any]
 
 
@@ -39,7 +39,7 @@ def store(session: Session, *, platform: str, updates: Sequence[Received], now: 
         {
             "platform": platform,
             "update_id": u.update_id,
-            "chat_id": u.chat_id,
+            "address": u.address,
             "payload": u.payload,
             "received_at": now,
             "not_before": now,
@@ -56,7 +56,7 @@ class Claimed:
 
     id: int
     update_id: int
-    chat_id: int | None
+    address: str | None
     payload: dict[str, Any]
 
 
@@ -65,7 +65,7 @@ _WAITING = (
     core_select(
         _TABLE.c.id,
         _TABLE.c.update_id,
-        _TABLE.c.chat_id,
+        _TABLE.c.address,
         _TABLE.c.payload,
         _TABLE.c.not_before,
         _TABLE.c.claimed_until,
@@ -83,16 +83,16 @@ def claim(session: Session, *, now: datetime, lease: timedelta, limit: int = 100
     Rows are read with Core, not the ORM: this runs for every batch of updates.
     """
     waiting = session.execute(_WAITING.limit(limit * 5).with_for_update(skip_locked=True)).all()
-    blocked: set[int] = set()
+    blocked: set[str] = set()
     chosen: list[Claimed] = []
-    for row_id, update_id, chat_id, payload, not_before, claimed_until in waiting:
-        if chat_id in blocked:
+    for row_id, update_id, address, payload, not_before, claimed_until in waiting:
+        if address in blocked:
             continue
         if not_before > now or (claimed_until is not None and claimed_until > now):
-            if chat_id is not None:
-                blocked.add(chat_id)
+            if address is not None:
+                blocked.add(address)
             continue
-        chosen.append(Claimed(row_id, update_id, chat_id, payload))
+        chosen.append(Claimed(row_id, update_id, address, payload))
         if len(chosen) == limit:
             break
     if chosen:

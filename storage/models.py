@@ -1,4 +1,4 @@
-"""Table models: people, their conversations, the outbox, sweep claims and processed updates."""
+"""Table models: people and their accounts, their conversations, the outbox, sweep claims and processed updates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
-    Integer,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -63,10 +62,9 @@ class Status(StrEnum):
 
 
 class Person(SQLModel, table=True):
-    """Someone who wrote to the bot; before consent only her Telegram id and language."""
+    """Someone who wrote to the bot; before consent only her account and language."""
 
     id: int | None = Field(default=None, primary_key=True)
-    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     language: str = Field(max_length=8)
     created_at: datetime = _when(nullable=False)
     reachable: bool = True
@@ -99,6 +97,21 @@ class Person(SQLModel, table=True):
     def short_id(self) -> str:
         """The id coordinators type, like P-12."""
         return f"P-{self.id}"
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+
+
+class Account(SQLModel, table=True):
+    """A person's address on one messaging platform (a Telegram user id, later a phone number)."""
+
+    __table_args__ = (UniqueConstraint("platform", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str = Field(max_length=16)
+    address: str = Field(max_length=64)
 
 
 class StatusChange(SQLModel, table=True):
@@ -135,6 +148,7 @@ class OutboxMessage(SQLModel, table=True):
     # Only unsent messages are indexed for the sender: the index stays small as the table grows,
     # and each message written dirties one page fewer (see docs/performance.md).
     __table_args__ = (
+        Index("ix_outboxmessage_account", "platform", "address"),
         Index(
             "ix_outboxmessage_pending",
             "not_before",
@@ -144,7 +158,8 @@ class OutboxMessage(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    platform: str = Field(max_length=16)
+    address: str = Field(max_length=64)  # her account on that platform (a Telegram chat id)
     kind: str = Field(max_length=16)  # message | edit | commands
     payload: dict[str, Any] = _json(dict)
     created_at: datetime = _when(nullable=False)
@@ -155,6 +170,8 @@ class OutboxMessage(SQLModel, table=True):
     failed_at: datetime | None = _when()
     error: str | None = Field(default=None, max_length=500)
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # Every piece a long text was sent as, so that an edit can change each of them.
+    message_ids: list[int] = _json(list)
 
 
 class SweepAction(SQLModel, table=True):
@@ -170,12 +187,13 @@ class SweepAction(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """A Telegram update already handled; a repeat of it changes nothing."""
+    """An update from one platform already handled; a repeat of it changes nothing."""
 
-    # On SQLite an INTEGER PRIMARY KEY is the rowid itself: one B-tree to write instead of two.
-    update_id: int = Field(
-        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
-    )
+    # WITHOUT ROWID on SQLite: the primary key is the table itself, one B-tree to write, not two.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    platform: str = Field(max_length=16, primary_key=True)
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = _when(nullable=False)
 
 
@@ -192,7 +210,7 @@ class InboxUpdate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(default="telegram", max_length=16)
     update_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # her turn order, her apology
+    address: str | None = Field(default=None, max_length=64)  # who wrote it: her turn order, her apology
     payload: dict[str, Any] = _json(dict)
     received_at: datetime = _when(nullable=False)
     attempts: int = 0
@@ -209,7 +227,7 @@ class InterviewSlot(SQLModel, table=True):
     starts_at: datetime = _when(nullable=False, index=True)
     minutes: int
     place: str = Field(max_length=200)
-    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_by: int  # the coordinator's person id
     created_at: datetime = _when(nullable=False)
     removed_at: datetime | None = _when()
 
@@ -259,7 +277,7 @@ class InterviewNote(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    interviewer: int = Field(sa_column=Column(BigInteger, nullable=False))
+    interviewer: int  # the coordinator's person id
     sealed: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _when(nullable=False)
 
@@ -302,7 +320,7 @@ class Pair(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     mentee_id: int = Field(foreign_key="person.id", index=True)
     mentor_id: int = Field(foreign_key="person.id", index=True)
-    coordinator: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))  # Telegram id
+    coordinator: int = Field(index=True)  # the proposing coordinator's person id
     status: str = Field(default=PairStatus.PROPOSED, max_length=16, index=True)
     proposed_at: datetime = _when(nullable=False)
     # The first meeting: proposed by one (meeting_by), fixed when the other agrees.
@@ -326,7 +344,7 @@ class Pair(SQLModel, table=True):
     evaluation_at: datetime | None = _when()
     end_reasons: list[str] = _json(list)
     end_note: str | None = Field(default=None, sa_column=Column(Text))  # sealed: a coordinator's reason
-    ended_by: int | None = Field(default=None, sa_column=Column(BigInteger))  # who gave notice (Telegram id)
+    ended_by: int | None = None  # who gave notice (person id)
     ended_at: datetime | None = _when()
 
     @property
@@ -381,6 +399,6 @@ class Handled(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     item: str = Field(max_length=64, index=True)  # the overdue item's key: its step and id, e.g. "decision:5"
     due_at: datetime = _when(nullable=False)  # the due date it was handled for
-    by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    by: int  # the coordinator's person id
     note: str | None = Field(default=None, sa_column=Column(Text))  # sealed
     at: datetime = _when(nullable=False)

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from storage.hot import Hot
 from storage.models import (
+    Account,
     Conversation,
     Handled,
     InboxUpdate,
@@ -60,9 +61,9 @@ def _hot(executor: Executor) -> Hot:
     return hot
 
 
-def first_time_update(session: Executor, *, update_id: int, now: datetime) -> bool:
-    """Remember a Telegram update; False if it was handled before."""
-    return _hot(session).first_time(update_id, now)
+def first_time_update(session: Executor, *, platform: str, update_id: int, now: datetime) -> bool:
+    """Remember a platform's update; False if it was handled before."""
+    return _hot(session).first_time(platform, update_id, now)
 
 
 def claim_action(session: Executor, *, subject: str, kind: str, seq: int, now: datetime) -> bool:
@@ -76,15 +77,16 @@ class PersonKey:
     """The few facts about a person that every update needs."""
 
     id: int
-    telegram_id: int
+    platform: str  # the account she is writing from
+    address: str
     language: str
     reachable: bool
     last_seen_at: datetime | None = None
 
 
-def person_key(session: Executor, *, telegram_id: int) -> PersonKey | None:
-    """Who a Telegram user is, without loading her whole profile."""
-    row = _hot(session).person_key(telegram_id)
+def person_key(session: Executor, *, platform: str, address: str) -> PersonKey | None:
+    """Who is behind an account, without loading her whole profile."""
+    row = _hot(session).person_key(platform, address)
     return PersonKey(*row) if row else None
 
 
@@ -179,17 +181,27 @@ def mark_reachable(session: Executor, *, person_id: int) -> None:
     )
 
 
-def person_by_telegram_id(session: Session, *, telegram_id: int) -> Person | None:
-    """The person behind a Telegram user id."""
-    return session.exec(select(Person).where(Person.telegram_id == telegram_id)).first()
+def person_by_account(session: Session, *, platform: str, address: str) -> Person | None:
+    """The person behind an account."""
+    return people_by_accounts(session, platform=platform, addresses=[address]).get(address)
 
 
-def people_by_telegram_ids(session: Session, *, telegram_ids: Iterable[int]) -> dict[int, Person]:
-    """People by Telegram id, for those of the ids we know."""
-    ids = list(telegram_ids)
-    if not ids:
+def people_by_accounts(session: Session, *, platform: str, addresses: Iterable[str]) -> dict[str, Person]:
+    """People by their address on one platform, for those of the addresses we know."""
+    wanted = list(addresses)
+    if not wanted:
         return {}
-    return {p.telegram_id: p for p in session.exec(select(Person).where(col(Person.telegram_id).in_(ids)))}
+    rows = session.exec(
+        select(Account.address, Person)
+        .join(Person, col(Person.id) == col(Account.person_id))
+        .where(Account.platform == platform, col(Account.address).in_(wanted))
+    )
+    return {address: person for address, person in rows}
+
+
+def accounts_of(session: Session, *, person_id: int) -> list[Account]:
+    """Her accounts, the one written to first."""
+    return list(session.exec(select(Account).where(Account.person_id == person_id).order_by(col(Account.id))))
 
 
 def people_by_ids(session: Session, *, ids: Iterable[int]) -> dict[int, Person]:
@@ -200,10 +212,13 @@ def people_by_ids(session: Session, *, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id or 0: p for p in session.exec(select(Person).where(col(Person.id).in_(wanted))).all()}
 
 
-def create_person(session: Session, *, telegram_id: int, language: str, now: datetime) -> Person:
-    """A new person known only by her Telegram id and language."""
-    person = Person(telegram_id=telegram_id, language=language, created_at=now, last_seen_at=now)
+def create_person(session: Session, *, platform: str, address: str, language: str, now: datetime) -> Person:
+    """A new person known only by one account and her language."""
+    person = Person(language=language, created_at=now, last_seen_at=now)
     session.add(person)
+    session.flush()
+    assert person.id is not None
+    session.add(Account(person_id=person.id, platform=platform, address=address))
     session.flush()
     return person
 
@@ -248,22 +263,32 @@ def idle_since(session: Session, *, flow: str) -> list[datetime]:
     )
 
 
-def enqueue(session: Executor, *, chat_id: int, kind: str, payload: dict[str, Any], now: datetime) -> None:
-    """Put a Bot API call in the outbox, inside the caller's transaction."""
-    _hot(session).enqueue(chat_id, kind, payload, now)
+def enqueue(
+    session: Executor, *, platform: str, address: str, kind: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """Put a message (or a menu) for one account in the outbox, inside the caller's transaction."""
+    _hot(session).enqueue(platform, address, kind, payload, now)
+
+
+def enqueue_to(
+    session: Executor, *, person_id: int, kind: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """Put a message for a person in the outbox, to her first account, inside the caller's transaction."""
+    _hot(session).enqueue_to(person_id, kind, payload, now)
 
 
 def claim_outbox(
-    session: Session, *, now: datetime, lease: timedelta, limit: int = 200
+    session: Session, *, platform: str, now: datetime, lease: timedelta, limit: int = 200
 ) -> list[OutboxMessage]:
-    """Lease the oldest sendable messages to this sender; SKIP LOCKED lets several senders share.
+    """Lease the oldest sendable messages of one platform to this sender; SKIP LOCKED lets several share.
 
-    A message waits while an earlier one to the same chat is unsent and waiting or leased, so
+    A message waits while an earlier one to the same account is unsent and waiting or leased, so
     each chat reads her messages in the order they were written.
     """
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
-        col(earlier.chat_id) == col(OutboxMessage.chat_id),
+        col(earlier.platform) == col(OutboxMessage.platform),
+        col(earlier.address) == col(OutboxMessage.address),
         col(earlier.id) < col(OutboxMessage.id),
         col(earlier.sent_at).is_(None),
         col(earlier.failed_at).is_(None),
@@ -272,6 +297,7 @@ def claim_outbox(
     rows = session.exec(
         select(OutboxMessage)
         .where(
+            OutboxMessage.platform == platform,
             col(OutboxMessage.sent_at).is_(None),
             col(OutboxMessage.failed_at).is_(None),
             col(OutboxMessage.not_before) <= now,
@@ -297,12 +323,38 @@ def release_claims(session: Session, *, ids: Iterable[int]) -> None:
         )
 
 
-def fail_pending(session: Session, *, chat_id: int, now: datetime, reason: str) -> None:
-    """Give up every unsent message to one chat (she blocked the bot)."""
+def renew_claims(session: Session, *, ids: Iterable[int], until: datetime) -> None:
+    """Keep holding leased messages (the sender that holds them is alive) until then."""
+    ids = list(ids)
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.claimed_until).is_not(None))
+            .values(claimed_until=until)
+        )
+
+
+def pieces_of(session: Session, *, platform: str, address: str, message_id: int) -> list[int]:
+    """The ids of every piece of a sent message, found by the id of its last piece (the one with buttons)."""
+    found = session.exec(
+        select(OutboxMessage.message_ids)
+        .where(
+            OutboxMessage.platform == platform,
+            OutboxMessage.address == address,
+            OutboxMessage.message_id == message_id,
+        )
+        .order_by(col(OutboxMessage.id).desc())
+    ).first()
+    return list(found) if found else [message_id]
+
+
+def fail_pending(session: Session, *, platform: str, address: str, now: datetime, reason: str) -> None:
+    """Give up every unsent message to one account (she blocked the bot)."""
     session.execute(
         update(OutboxMessage)
         .where(
-            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.platform) == platform,
+            col(OutboxMessage.address) == address,
             col(OutboxMessage.sent_at).is_(None),
             col(OutboxMessage.failed_at).is_(None),
         )

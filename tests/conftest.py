@@ -18,17 +18,19 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.app import create_dispatcher
 from bot.inbox import Inbox
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import Settings, coordinators_of
+from bot.telegram import TelegramTransport
 from conversations.clock import FakeClock
 from conversations.i18n import I18n
+from storage import queries
 from storage.crypto import NotesCipher, new_key
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import Account, OutboxMessage, Person
 
 COORDINATOR = 1
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "Mentor Network", "username": "mentor_test_bot"}
@@ -67,6 +69,22 @@ def db(database_url: str) -> Iterator[Database]:
     database.create_all()
     yield database
     database.dispose()
+
+
+def add_person(session: Session, telegram_id: int, **fields: Any) -> Person:
+    """A person with a Telegram account, stored in this session."""
+    person = Person(**fields)
+    session.add(person)
+    session.flush()
+    session.add(Account(person_id=person.id or 0, platform="telegram", address=str(telegram_id)))
+    return person
+
+
+def person_of(session: Session, telegram_id: int) -> Person:
+    """The person behind a Telegram user."""
+    person = queries.person_by_account(session, platform="telegram", address=str(telegram_id))
+    assert person is not None, f"nobody with Telegram id {telegram_id}"
+    return person
 
 
 class RecordingSession(BaseSession):
@@ -148,18 +166,24 @@ class Harness:
         self.bot = Bot("42:TEST-token-for-the-recording-session", session=self.session)
         self.notes_keys = [new_key()]
         self.notes = NotesCipher(self.notes_keys)
+        self.coordinators = coordinators_of(self.settings)
         self.sender = Sender(
             db,
-            self.bot,
+            TelegramTransport(self.bot),
             clock,
             i18n,
-            coordinators,
+            self.coordinators,
             per_second=10_000,
             per_chat_per_second=10_000,
             notes=self.notes,
         )
         self.dp = create_dispatcher(
-            settings=self.settings, db=db, i18n=i18n, clock=clock, wake=self.sender.wake, notes=self.notes
+            settings=self.settings,
+            db=db,
+            i18n=i18n,
+            clock=clock,
+            wake=self.sender.wake,
+            notes=self.notes,
         )
         self.inbox = Inbox(db, self.dp, self.bot, clock, i18n, wake_sender=self.sender.wake)
         self._update_ids = itertools.count(1)
@@ -272,7 +296,7 @@ class Harness:
         with self.db.session() as session:
             rows = session.exec(
                 select(OutboxMessage)
-                .where(OutboxMessage.chat_id == user_id, col(OutboxMessage.sent_at).is_not(None))
+                .where(OutboxMessage.address == str(user_id), col(OutboxMessage.sent_at).is_not(None))
                 .order_by(col(OutboxMessage.id))
             ).all()
         chat: dict[int, Sent] = {}
@@ -295,6 +319,11 @@ class Harness:
             if sent.buttons:
                 return sent
         raise AssertionError(f"user {user_id} has no message with buttons")
+
+    def person_id(self, user_id: int) -> int:
+        """The person id of a Telegram user who has written to the bot."""
+        with self.db.session() as session:
+            return person_of(session, user_id).id or 0
 
     def calls(self, name: str) -> list[Any]:
         """The recorded Bot API calls of one method, e.g. 'AnswerCallbackQuery'."""

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 async def not_a_coordinator(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """Only reached by people who are not coordinators: refuse politely and log it."""
-    log.warning("coordinator command /%s refused for telegram id %s", command.command, ctx.person.telegram_id)
+    log.warning("coordinator command /%s refused for Telegram user %s", command.command, ctx.key.address)
     refuse(ctx, command.command)
     participant.resume(ctx)
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage import interviews, queries
 from storage.db import Database
-from storage.models import Person, Role, Status
+from storage.models import Account, Person, Platform, Role, Status
 
 DEMO_IDS = range(2001, 2021)  # Telegram ids of their own, apart from people who try the sandbox
 SLOT_PLACE = "Nørregade 1, København"
@@ -107,9 +107,9 @@ def load_demo(db: Database, *, now: datetime, coordinator: int, timezone: str) -
     """Add the demo people who are not there yet and free interview slots in the coming two weeks."""
     report = DemoReport(people=[(p.telegram_id, p.name, p.language) for p in DEMO_PEOPLE])
     with db.session() as session:
-        known = queries.people_by_telegram_ids(session, telegram_ids=DEMO_IDS)
+        known = queries.people_by_accounts(session, platform=Platform.TELEGRAM, addresses=map(str, DEMO_IDS))
         for number, demo in enumerate(DEMO_PEOPLE):
-            if demo.telegram_id not in known:
+            if str(demo.telegram_id) not in known:
                 # Registered three to six weeks ago; the few still to be interviewed invited this week.
                 registered_at = now - timedelta(days=40 - number)
                 invited_at = registered_at + timedelta(days=3)
@@ -124,7 +124,11 @@ def load_demo(db: Database, *, now: datetime, coordinator: int, timezone: str) -
 def _add_person(session: Session, demo: DemoPerson, registered_at: datetime, invited_at: datetime) -> None:
     """Store one demo person as if she had registered and (mostly) been interviewed."""
     person = queries.create_person(
-        session, telegram_id=demo.telegram_id, language=demo.language, now=registered_at
+        session,
+        platform=Platform.TELEGRAM,
+        address=str(demo.telegram_id),
+        language=demo.language,
+        now=registered_at,
     )
     person.consent_at = person.registered_at = registered_at
     person.role, person.name, person.city, person.birth_year = (
@@ -173,8 +177,17 @@ def _add_slots(session: Session, *, now: datetime, coordinator: int, timezone: s
     return added
 
 
+def telegram_people(session: Session) -> list[tuple[int, Person]]:
+    """Every person with a Telegram account, as (Telegram user id, person), by user id."""
+    rows = session.exec(
+        select(Account.address, Person)
+        .join(Person, col(Person.id) == col(Account.person_id))
+        .where(Account.platform == Platform.TELEGRAM)
+    ).all()
+    return sorted(((int(address), person) for address, person in rows), key=lambda row: row[0])
+
+
 def everyone(db: Database) -> list[tuple[int, str, str]]:
     """Every person the database knows, as (telegram id, name, language), for the emulator's people list."""
     with db.session() as session:
-        people = session.exec(select(Person).order_by(Person.telegram_id)).all()  # type: ignore[arg-type]
-        return [(p.telegram_id, p.name or f"User {p.telegram_id}", p.language) for p in people]
+        return [(uid, p.name or f"User {uid}", p.language) for uid, p in telegram_people(session)]

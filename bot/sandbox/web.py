@@ -12,17 +12,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
-from sqlmodel import col, select
 
-from bot.sandbox.demo import everyone, load_demo
+from bot.sandbox.demo import everyone, load_demo, telegram_people
 from bot.sandbox.emulator import JSON, ControlError, Emulator
 from conversations.clock import MovableClock
+from conversations.context import Coordinators
 from conversations.i18n import LANGUAGES, RTL_LANGUAGES, I18n
 from conversations.sweep import next_due, sweep
 from conversations.texts import role_name, status_name
+from storage import queries
 from storage.db import Database
-from storage.models import Person
+from storage.models import Platform
 
+TELEGRAM = Platform.TELEGRAM
 WEB_ROOT = Path(__file__).with_name("web")
 STEPS = {
     "hour": timedelta(hours=1),
@@ -60,12 +62,29 @@ class SandboxControls:
     clock: MovableClock
     i18n: I18n
     wake: Callable[[], None]  # the sender's: what the sweep wrote goes out at once
-    coordinators: frozenset[int]
+    coordinators: Coordinators
 
     def attach(self) -> None:
         """Register the hooks with the emulator, and date its chats by the sandbox's clock."""
         self.emulator.hooks |= {"clock": self.clock_hook, "demo": self.demo_hook, "people": self.people_hook}
         self.emulator.now = lambda: self.clock.now().timestamp()
+
+    def _users(self) -> list[int]:
+        """The coordinators' Telegram user ids, which the page knows them by."""
+        return sorted(
+            int(address) for platform, address in self.coordinators.accounts if platform == TELEGRAM
+        )
+
+    def _coordinator_id(self) -> int:
+        """The person id of the first coordinator, who offers the demo's interview times."""
+        address, now = str(self._users()[0]), self.clock.now()
+        with self.db.session() as session:
+            person = queries.person_by_account(session, platform=TELEGRAM, address=address)
+            if person is None:
+                person = queries.create_person(
+                    session, platform=TELEGRAM, address=address, language="en", now=now
+                )
+            return person.id or 0
 
     async def clock_hook(self, body: JSON) -> JSON:
         """GET: the sandbox time. POST {"advance": "hour"|"day"|"week"|"month"|"next"}: move it, then sweep."""
@@ -95,7 +114,7 @@ class SandboxControls:
     async def demo_hook(self, body: JSON) -> JSON:
         """POST: load the demo network (once) and list its people in the emulator."""
         report = load_demo(
-            self.db, now=self.clock.now(), coordinator=min(self.coordinators), timezone=self.i18n.timezone
+            self.db, now=self.clock.now(), coordinator=self._coordinator_id(), timezone=self.i18n.timezone
         )
         for telegram_id, name, language in report.people:
             self.emulator.ensure_user(telegram_id, first_name=name, language_code=language)
@@ -105,10 +124,10 @@ class SandboxControls:
         """GET ?lang=xx: everyone in the database with role and status in that language, and the languages."""
         tr = self.i18n.translator(str(body.get("lang", "en")))
         with self.db.session() as session:
-            people = session.exec(select(Person).order_by(col(Person.telegram_id))).all()
+            people = telegram_people(session)
             listed = [
                 {
-                    "telegram_id": p.telegram_id,
+                    "telegram_id": telegram_id,
                     "short_id": p.short_id,
                     "name": p.name,
                     "language": p.language,
@@ -117,7 +136,7 @@ class SandboxControls:
                     "role_name": role_name(tr, p.role) if p.role else None,
                     "status_name": status_name(tr, p.status) if p.status else None,
                 }
-                for p in people
+                for telegram_id, p in people
             ]
         languages = {"languages": LANGUAGES, "rtl": sorted(RTL_LANGUAGES)}
-        return {"people": listed, "coordinators": sorted(self.coordinators)} | languages
+        return {"people": listed, "coordinators": self._users()} | languages

@@ -12,7 +12,7 @@ from conversations.sweep import sweep
 from storage import interviews
 from storage.db import Database
 from storage.models import Booking, Conversation, InterviewNote, InterviewSlot, Person
-from tests.conftest import COORDINATOR, Harness
+from tests.conftest import COORDINATOR, Harness, add_person
 
 MARYAM, KAREN = 7001, 7002
 
@@ -20,8 +20,9 @@ MARYAM, KAREN = 7001, 7002
 def registered(h: Harness, telegram_id: int, name: str, language: str, role: str) -> Person:
     """Someone who finished the registration (how is tested in tests/bot/test_registration.py)."""
     with h.db.session() as session:
-        person = Person(
-            telegram_id=telegram_id,
+        person = add_person(
+            session,
+            telegram_id,
             language=language,
             created_at=h.clock.now(),
             status="registered",
@@ -114,7 +115,7 @@ def test_many_simultaneous_bookings_make_one(db: Database) -> None:
         slot = interviews.add_slot(
             session, starts_at=now + timedelta(days=3), minutes=30, place="X", by=1, now=now
         )
-        people = [Person(telegram_id=9000 + i, language="en", created_at=now) for i in range(12)]
+        people = [Person(language="en", created_at=now) for i in range(12)]
         session.add_all(people)
         session.flush()
         slot_id, person_ids = slot.id, [p.id for p in people]

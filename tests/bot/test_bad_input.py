@@ -9,8 +9,8 @@ from aiogram.types import Audio, PhotoSize, Sticker, Voice
 from sqlmodel import select
 
 from conversations.i18n import I18n
-from storage.models import Conversation, OutboxMessage, Person
-from tests.conftest import COORDINATOR, Harness
+from storage.models import Conversation, OutboxMessage
+from tests.conftest import COORDINATOR, Harness, person_of
 
 USER = 3001
 
@@ -18,7 +18,7 @@ USER = 3001
 def snapshot(h: Harness) -> tuple[Any, ...]:
     """Everything that matters about her state."""
     with h.db.session() as session:
-        person = session.exec(select(Person).where(Person.telegram_id == USER)).one()
+        person = person_of(session, USER)
         conversation = session.exec(select(Conversation).where(Conversation.person_id == person.id)).first()
         return (
             person.model_dump(exclude={"created_at"}),

@@ -161,7 +161,7 @@ def test_the_operator_lists_and_retries_set_aside_updates(
     db.upgrade()
     now = datetime.now(UTC)
     with db.session() as session:
-        inbox.store(session, platform="telegram", updates=[Received(77, 3001, {"update_id": 77})], now=now)
+        inbox.store(session, platform="telegram", updates=[Received(77, "3001", {"update_id": 77})], now=now)
     with db.session() as session:
         [row] = session.exec(select(InboxUpdate)).all()
         inbox.set_aside(session, row_id=row.id or 0, error="KeyError at admin/pairs.py:12", now=now)

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from conversations.i18n import I18n
-from storage.models import Conversation, OutboxMessage, Person, StatusChange
-from tests.conftest import COORDINATOR, Harness
+from storage.models import Conversation, OutboxMessage, StatusChange
+from tests.conftest import COORDINATOR, Harness, person_of
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
@@ -71,7 +71,7 @@ async def test_a_mentee_registers(harness: Harness, i18n: I18n, language: str, n
     if language == "ar":
         assert ARABIC.search(thanks), "an Arabic reader gets Arabic"
     with h.db.session() as session:
-        person = session.exec(select(Person).where(Person.telegram_id == user)).one()
+        person = person_of(session, user)
         history = session.exec(select(StatusChange.status).where(StatusChange.person_id == person.id)).all()
     assert (person.status, person.role, person.name, person.city) == ("registered", "mentee", name, "Aarhus")
     assert (
@@ -177,7 +177,7 @@ async def test_declining_consent_stores_nothing(harness: Harness) -> None:
     got = await h.press(user, "cs:n", notice.message_id)
     assert "We keep nothing about you except your Telegram number and language" in got[-1].text
     with h.db.session() as session:
-        person = session.exec(select(Person).where(Person.telegram_id == user)).one()
+        person = person_of(session, user)
         conversations = session.exec(select(Conversation)).all()
     assert person.consent_at is None and conversations == []
     assert (person.name, person.role, person.status) == (None, None, None)
@@ -202,7 +202,7 @@ async def test_cancel_deletes_the_answers(harness: Harness) -> None:
     assert "answers are deleted" in got[-1].text
     with h.db.session() as session:
         assert session.exec(select(Conversation)).all() == []
-        assert session.exec(select(Person).where(Person.telegram_id == user)).one().consent_at is None
+        assert person_of(session, user).consent_at is None
 
 
 async def test_profile_shows_what_is_kept(harness: Harness) -> None:

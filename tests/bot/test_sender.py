@@ -11,7 +11,7 @@ from bot.sender import split_text
 from conversations.context import post
 from conversations.events import Button, Reply
 from storage.models import OutboxMessage, Person
-from tests.conftest import COORDINATOR, Harness
+from tests.conftest import COORDINATOR, Harness, person_of
 
 USER = 5001
 
@@ -83,7 +83,7 @@ async def test_a_blocked_bot_marks_her_unreachable_and_tells_the_coordinators(ha
     queue(h, "one", "two")
     await h.sender.drain()
     with h.db.session() as session:
-        person = session.exec(select(Person).where(Person.telegram_id == USER)).one()
+        person = person_of(session, USER)
     assert not person.reachable and person.unreachable_at == h.clock.now()
     mine = [m for m in outbox(h) if m.chat_id == USER]
     assert all(m.failed_at and not m.sent_at for m in mine), "nothing more is tried"
@@ -95,7 +95,7 @@ async def test_a_blocked_bot_marks_her_unreachable_and_tells_the_coordinators(ha
     # She comes back: she is reachable again.
     await h.send(USER, "/help")
     with h.db.session() as session:
-        assert session.exec(select(Person).where(Person.telegram_id == USER)).one().reachable
+        assert person_of(session, USER).reachable
 
 
 async def test_long_texts_are_split_and_buttons_go_last(harness: Harness) -> None:

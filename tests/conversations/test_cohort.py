@@ -71,7 +71,7 @@ class Cohort:
         h = self.h
         h.clock.advance(START + timedelta(days=number) - h.clock.now())
         before = len(h.session.calls)
-        sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+        sweep(h.db, h.clock, h.i18n, h.coordinators)
         await h.sender.drain()
         self._record(number, before)
         before = len(h.session.calls)

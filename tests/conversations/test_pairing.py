@@ -14,7 +14,7 @@ from conversations.sweep import next_due, sweep
 from storage import pairs
 from storage.db import Database
 from storage.models import Meeting, Pair, Person
-from tests.conftest import COORDINATOR, Harness
+from tests.conftest import COORDINATOR, Harness, add_person
 
 AMAL, KAREN, LENE = 8001, 8002, 8003
 
@@ -29,8 +29,9 @@ def ready(h: Harness, telegram_id: int, name: str, language: str, role: str, **p
         "meetings_per_month": 1,
     }
     with h.db.session() as session:
-        person = Person(
-            telegram_id=telegram_id,
+        person = add_person(
+            session,
+            telegram_id,
             language=language,
             created_at=h.clock.now(),
             status="ready_to_be_matched",
@@ -450,10 +451,8 @@ async def test_bad_input_changes_nothing(harness: Harness) -> None:
 def test_two_coordinators_proposing_the_same_mentee_at_once_make_one_pair(db: Database) -> None:
     now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     with db.session() as session:
-        mentee = Person(telegram_id=9500, language="en", created_at=now, role="mentee")
-        mentors = [
-            Person(telegram_id=9600 + i, language="en", created_at=now, role="mentor") for i in range(12)
-        ]
+        mentee = Person(language="en", created_at=now, role="mentee")
+        mentors = [Person(language="en", created_at=now, role="mentor") for i in range(12)]
         session.add_all([mentee, *mentors])
         session.flush()
         mentee_id, mentor_ids = mentee.id or 0, [m.id or 0 for m in mentors]

@@ -26,7 +26,7 @@ def confirm(h: Harness, mentee: Person, mentor: Person) -> int:
             session,
             mentee_id=mentee.id or 0,
             mentor_id=mentor.id or 0,
-            coordinator=COORDINATOR,
+            coordinator=h.person_id(COORDINATOR),
             now=h.clock.now(),
         )
         assert pair_id is not None
@@ -50,7 +50,7 @@ async def a_pair(h: Harness) -> tuple[Person, Person, int]:
 async def swept(h: Harness) -> tuple[int, list[int]]:
     """Run a sweep; (year messages it counted, the participants who received something)."""
     before = len(h.session.calls)
-    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    report = sweep(h.db, h.clock, h.i18n, h.coordinators)
     await h.sender.drain()
     calls = h.session.calls[before:]
     chats = [c.chat_id for c in calls if type(c).__name__ == "SendMessage" and c.chat_id != COORDINATOR]
@@ -337,17 +337,17 @@ async def test_the_morning_digest(harness: Harness) -> None:
     await h.send(COORDINATOR, f"/propose {amal.short_id} {karen.short_id}")
     to(h, datetime(2026, 1, 20, 7, 59, tzinfo=UTC))  # 08:59 in Copenhagen, the pair overdue since yesterday
     before = len(h.session.calls)
-    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).digests == 0
+    assert sweep(h.db, h.clock, h.i18n, h.coordinators).digests == 0
     h.clock.advance(minutes=1)
-    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).digests == 1
-    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).digests == 0, "once a day"
+    assert sweep(h.db, h.clock, h.i18n, h.coordinators).digests == 1
+    assert sweep(h.db, h.clock, h.i18n, h.coordinators).digests == 0, "once a day"
     await h.sender.drain()
     assert [sent.text for sent in h._new_for(COORDINATOR, before)] == [
         "Good morning! Overdue today – first meetings without a date: 1.\n"
         "/overdue shows each with what to do; /overdue mine only your pairs."
     ]
     h.clock.advance(days=1)
-    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).digests == 1, "the next morning again"
+    assert sweep(h.db, h.clock, h.i18n, h.coordinators).digests == 1, "the next morning again"
     scheduler = create_scheduler(h.db, h.clock, h.i18n, every_seconds=60, wake=lambda: None)
     trigger = scheduler.get_job("digest").trigger
     assert str(trigger) == "cron[hour='9', minute='0']" and str(trigger.timezone) == "Europe/Copenhagen"
@@ -541,7 +541,7 @@ async def test_one_pair_that_raises_stops_nobody_else(harness: Harness, monkeypa
     to(h, timeline.add_months(confirmed, 3) + timedelta(hours=1))  # 10:00 in Copenhagen: digest time
 
     before = len(h.session.calls)
-    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    report = sweep(h.db, h.clock, h.i18n, h.coordinators)
     await h.sender.drain()
     got = {c.chat_id for c in h.session.calls[before:] if type(c).__name__ == "SendMessage"}
     assert report.failures == 1 and report.year_messages == 2 and report.digests == 1
@@ -554,10 +554,10 @@ async def test_one_pair_that_raises_stops_nobody_else(harness: Harness, monkeypa
         assert year.surveys.of_pair(session, pair_id=broken) == [], "its transaction was rolled back"
 
     before = len(h.session.calls)
-    assert sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR})).failures == 1, "tried again, still failing"
+    assert sweep(h.db, h.clock, h.i18n, h.coordinators).failures == 1, "tried again, still failing"
     monkeypatch.setattr(year, "send_followup", real)  # fixed
     h.clock.advance(minutes=1)
-    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    report = sweep(h.db, h.clock, h.i18n, h.coordinators)
     await h.sender.drain()
     got = [c.chat_id for c in h.session.calls[before:] if type(c).__name__ == "SendMessage"]
     assert report.failures == 0 and report.year_messages == 1
@@ -575,7 +575,7 @@ async def test_a_phase_that_raises_stops_no_later_phase(harness: Harness, monkey
 
     monkeypatch.setattr(pairs, "active", broken)
     to(h, timeline.add_months(confirmed, 3))
-    report = sweep(h.db, h.clock, h.i18n, frozenset({COORDINATOR}))
+    report = sweep(h.db, h.clock, h.i18n, h.coordinators)
     assert report.failures == 1 and report.year_messages == 1, (
         "the year's phase ran after the pair phase failed"
     )

@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.web import SandboxControls, add_page, add_people
 from conversations.clock import FakeClock
+from conversations.context import Coordinators
 from conversations.i18n import I18n
 from conversations.registration import FLOW
 from storage import queries
@@ -111,7 +112,9 @@ async def test_hooks_need_the_bot(http: aiohttp.ClientSession) -> None:
 
 @pytest.fixture
 def controls(emulator: Emulator, db: Database, clock: FakeClock, i18n: I18n) -> SandboxControls:
-    controls = SandboxControls(emulator, db, clock, i18n, Woken(), frozenset({COORDINATOR}))
+    controls = SandboxControls(
+        emulator, db, clock, i18n, Woken(), Coordinators(frozenset({("telegram", str(COORDINATOR))}))
+    )
     controls.attach()
     return controls
 
@@ -128,7 +131,9 @@ async def test_moving_the_clock_sweeps_at_once_and_wakes_the_sender(
     assert (nothing["nothing_due"], nothing["moved"], clock.now()) == (True, False, start)
 
     with db.session() as session:  # a registration left after its first question
-        person = queries.create_person(session, telegram_id=MENTEE, language="ar", now=start)
+        person = queries.create_person(
+            session, platform="telegram", address=str(MENTEE), language="ar", now=start
+        )
         assert person.id is not None
         queries.start_conversation(
             session,
@@ -148,7 +153,7 @@ async def test_moving_the_clock_sweeps_at_once_and_wakes_the_sender(
     assert due["swept"]["nudges"] == 1
     assert isinstance(controls.wake, Woken) and controls.wake.times == 2  # the hour and the day
     with db.session() as session:
-        assert [m.chat_id for m in session.exec(select(OutboxMessage))] == [MENTEE, MENTEE]
+        assert [m.address for m in session.exec(select(OutboxMessage))] == [str(MENTEE)] * 2
 
     await post(http, "/control/clock", {"advance": "month"})
     assert clock.now() == start + timedelta(days=31)

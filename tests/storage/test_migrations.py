@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
-from storage.db import Database, normalise_url
+from storage import queries
+from storage.db import Database, alembic_config, normalise_url
+from storage.models import Account, InterviewSlot, OutboxMessage, Pair, ProcessedUpdate, SweepAction
 
 
 def test_upgrade_matches_the_models(database_url: str) -> None:
@@ -99,4 +102,59 @@ def test_0004_moves_stored_names_to_the_stable_step_names(database_url: str) -> 
         kinds = connection.execute(text("SELECT kind FROM survey ORDER BY id")).scalars().all()
     assert handled == {"fu:8", "bk:1", "no_date:5", "ev:5", "ur:2"}
     assert kinds == ["followup_3", "followup_9", "evaluation"]
+
+
+def test_accounts_migration_keeps_existing_data(database_url: str) -> None:
+    """0005 turns Telegram ids into accounts and person ids, and moves the outbox, and back."""
+    config = alembic_config(database_url)
+    command.upgrade(config, "0003")
+    db = Database(database_url)
+    at = "2026-01-05 09:00:00"
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(
+            "INSERT INTO person (id, telegram_id, language, created_at, reachable, share_channels, languages, "
+            f"goals, offers) VALUES (7, 5001, 'ar', '{at}', true, '[]', '[]', '[]', '[]'), "
+            f"(8, 5002, 'da', '{at}', true, '[]', '[]', '[]', '[]'), (9, 77, 'en', '{at}', true, '[]', '[]', '[]', '[]')"
+        )
+        run(
+            "INSERT INTO pair (mentee_id, mentor_id, coordinator, status, proposed_at, meeting_rev, agreement, "
+            f"agreement_confirmed, end_reasons, ended_by) VALUES (7, 8, 77, 'confirmed', '{at}', 0, '{{}}', '[]', "
+            "'[]', 5001)"
+        )
+        run(
+            "INSERT INTO interviewslot (starts_at, minutes, place, created_by, created_at) "
+            f"VALUES ('{at}', 30, 'Office', 424242, '{at}')"
+        )
+        run(
+            "INSERT INTO outboxmessage (chat_id, kind, payload, created_at, not_before, attempts) "
+            f"VALUES (5001, 'message', '{{\"text\": \"hi\"}}', '{at}', '{at}', 0)"
+        )
+        run(f"INSERT INTO processedupdate (update_id, processed_at) VALUES (99, '{at}')")
+        run(
+            f"INSERT INTO sweepaction (subject, kind, seq, done_at) VALUES ('coordinator:77', 'digest', 1, '{at}')"
+        )
+    command.upgrade(config, "head")
+    with db.session() as session:
+        assert {(a.person_id, a.platform, a.address) for a in session.exec(select(Account))} >= {
+            (7, "telegram", "5001"),
+            (8, "telegram", "5002"),
+            (9, "telegram", "77"),
+        }
+        pair = session.exec(select(Pair)).one()
+        assert (pair.coordinator, pair.ended_by) == (9, 7)
+        slot = session.exec(select(InterviewSlot)).one()
+        creator = queries.person_by_account(session, platform="telegram", address="424242")
+        assert creator is not None and slot.created_by == creator.id, "a coordinator who never wrote is added"
+        message = session.exec(select(OutboxMessage)).one()
+        assert (message.platform, message.address, message.payload) == ("telegram", "5001", {"text": "hi"})
+        assert session.exec(select(ProcessedUpdate)).one().platform == "telegram"
+        assert session.exec(select(SweepAction)).one().subject == "coordinator:9"
+        assert queries.person_key(session.connection(), platform="telegram", address="5002") is not None
+    command.downgrade(config, "0003")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT coordinator, ended_by FROM pair").one() == (77, 5001)
+        assert connection.exec_driver_sql("SELECT chat_id FROM outboxmessage").one() == (5001,)
+        assert connection.exec_driver_sql("SELECT telegram_id FROM person WHERE id = 8").one() == (5002,)
+    command.upgrade(config, "head")
     db.dispose()

@@ -1,7 +1,7 @@
 """the inbox of received updates
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 05:00:00
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('update_id', sa.BigInteger(), nullable=False),
-    sa.Column('chat_id', sa.BigInteger(), nullable=True),
+    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('received_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
