@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ from storage.inbox import Claimed, Received
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
-LEASE = timedelta(seconds=30)  # a process killed mid-batch lets its updates go after this long
+LEASE = timedelta(seconds=10)  # a process killed mid-batch lets its updates go after this long
 POLL_TIMEOUT = 25
 HANDLED, FAILED, SET_ASIDE = "handled", "failed", "set aside"
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,24 +153,32 @@ class Inbox:
         """Claim a batch and feed it to the dispatcher; returns how many were claimed."""
         with self.db.session() as session:
             batch = inbox.claim(session, now=self.clock.now(), lease=LEASE)
+        claimed_at = time.monotonic()
         done: list[int] = []
-        tried: set[int] = set()
+        settled: set[int] = set()  # handled, or its failure recorded
         stopped: set[str] = set()  # chats whose earlier update failed: the rest of theirs waits
         try:
-            for row in batch:
+            for index, row in enumerate(batch):
                 if row.address is not None and row.address in stopped:
                     continue
-                tried.add(row.id)
+                if time.monotonic() - claimed_at > LEASE.total_seconds() / 3:
+                    # A slow batch (a locked database) keeps its lease; a dead process's runs out soon.
+                    with self.db.session() as session:
+                        inbox.renew(
+                            session, ids=[r.id for r in batch[index:]], until=self.clock.now() + LEASE
+                        )
+                    claimed_at = time.monotonic()
                 outcome = await self._handle(row)
                 if outcome is HANDLED:
                     done.append(row.id)
                 elif outcome is FAILED and row.address is not None:
                     stopped.add(row.address)
+                settled.add(row.id)
         finally:
             with self.db.session() as session:
                 inbox.done(session, ids=done)
-                # Claimed and not tried (her earlier update failed, or we are stopping): back in line.
-                inbox.release(session, ids=[r.id for r in batch if r.id not in tried])
+                # Not tried (her earlier update failed) or cut short (we are stopping): back in line.
+                inbox.release(session, ids=[r.id for r in batch if r.id not in settled])
         return len(batch)
 
     async def _handle(self, row: Claimed) -> str:

@@ -118,6 +118,13 @@ def release(session: Session, *, ids: Iterable[int]) -> None:
         session.execute(update(InboxUpdate).where(col(InboxUpdate.id).in_(ids)).values(claimed_until=None))
 
 
+def renew(session: Session, *, ids: Iterable[int], until: datetime) -> None:
+    """Keep the lease of updates still being handled."""
+    ids = list(ids)
+    if ids:
+        session.execute(update(InboxUpdate).where(col(InboxUpdate.id).in_(ids)).values(claimed_until=until))
+
+
 def failed(session: Session, *, row_id: int, error: str, now: datetime) -> InboxUpdate | None:
     """Count a failed try: retry later with backoff, or set it aside after MAX_ATTEMPTS.
 

@@ -3,6 +3,7 @@ with an apology; a malformed update is set aside and stops nobody."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -194,3 +195,26 @@ async def test_coordinators_see_whose_message_was_set_aside_in_overdue(
     await h.press(COORDINATOR, shown.data("Handled"), shown.message_id)
     await h.send(COORDINATOR, "She sent it again")
     assert "could not take in" not in (await h.send(COORDINATOR, "/overdue"))[-1].text
+
+
+async def test_an_update_cut_short_by_a_shutdown_is_handled_at_once_after(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    original = TurnMiddleware._ctx
+    stopping = [True]
+
+    def ctx(middleware: TurnMiddleware, turn: Any, user: Any) -> Any:
+        if stopping and stopping.pop():
+            raise asyncio.CancelledError  # the process is being stopped mid-update
+        return original(middleware, turn, user)
+
+    monkeypatch.setattr(TurnMiddleware, "_ctx", ctx)
+    h.inbox.receive(
+        [h.message_update(AMAL, "/start").model_dump(mode="json", exclude_none=True, by_alias=True)]
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await h.inbox.drain()
+    [row] = _rows(h)
+    assert row.claimed_until is None and row.attempts == 0, "given back, not counted as a failure"
+    assert await h.inbox.drain() == 1, "handled straight away, without waiting for a lease to run out"
