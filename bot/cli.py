@@ -41,6 +41,9 @@ def run(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:  # a line for every sweep and every update says nothing an operator needs
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     settings = _settings()
     if demo and not settings.sandbox:
         typer.secho(
