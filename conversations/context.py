@@ -165,4 +165,6 @@ def tell_coordinators(
             post(session, person, compose(tr), tr, now)
         else:
             data = payload(compose(tr), tr)
-            queries.enqueue(session, platform=platform, address=address, kind="message", payload=data, now=now)
+            queries.enqueue(
+                session, platform=platform, address=address, kind="message", payload=data, now=now
+            )
