@@ -19,12 +19,14 @@ from datetime import UTC, datetime, timedelta
 
 from conversations import pairing
 from conversations.clock import FakeClock
+from conversations.context import Coordinators
 from conversations.i18n import I18n
 from conversations.sweep import sweep
 from storage import pairs
 from storage.db import Database
-from storage.models import Person
+from storage.models import Account, Person
 
+COORDINATORS = Coordinators(frozenset({("telegram", "1")}))
 LANGUAGES = ("ar", "fa", "uk", "so", "da", "en", "ru", "tr")
 
 
@@ -35,7 +37,6 @@ def build(db: Database, count: int, now: datetime) -> None:
             confirmed = now - timedelta(days=int(i * 365 / count))
             people = [
                 Person(
-                    telegram_id=100_000 + 2 * i + k,
                     language=LANGUAGES[(i + k) % len(LANGUAGES)],
                     created_at=confirmed,
                     status="ready_to_be_matched",
@@ -45,6 +46,11 @@ def build(db: Database, count: int, now: datetime) -> None:
                 for k in (0, 1)
             ]
             session.add_all(people)
+            session.flush()
+            session.add_all(
+                Account(person_id=p.id or 0, platform="telegram", address=str(100_000 + 2 * i + k))
+                for k, p in enumerate(people)
+            )
             session.flush()
             pair_id = pairs.propose(
                 session,
@@ -74,12 +80,12 @@ def main() -> None:
         db.upgrade()
         build(db, args.pairs, now)
         clock, i18n = FakeClock(now), I18n()
-        sweep(db, clock, i18n, frozenset({1}))  # what was due before the walk starts
+        sweep(db, clock, i18n, COORDINATORS)  # what was due before the walk starts
         quiet, busy, sent = [], [], 0
         for _ in range(30 * 24):
             clock.advance(hours=1)
             started = time.perf_counter()
-            report = sweep(db, clock, i18n, frozenset({1}))
+            report = sweep(db, clock, i18n, COORDINATORS)
             took = (time.perf_counter() - started) * 1000
             steps = report.year_messages + report.pair_messages
             (busy if steps else quiet).append(took)

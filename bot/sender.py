@@ -159,11 +159,14 @@ class Sender:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
                 self._wakeup.clear()
         finally:
+            held = self._held()
             renewing.cancel()
             for task in list(self.tasks):
                 task.cancel()
             await asyncio.gather(renewing, *self.tasks, return_exceptions=True)
-            self._give_back()
+            # Stopping: what it held goes to another sender at once instead of after the lease.
+            with contextlib.suppress(Exception), self.db.session() as session:
+                queries.release_claims(session, ids=held)
 
     async def drain(self, rounds: int = 50) -> int:
         """Send until nothing sendable is left (tests, the benchmark); returns how many were sent."""
@@ -193,11 +196,13 @@ class Sender:
             queue.append(message)
         return len(batch)
 
+    def _held(self) -> list[int]:
+        return [m.id for queue in self.chats.values() for m in queue if m.id is not None]
+
     def renew(self) -> None:
         """Extend the lease on everything this sender holds: it is alive and will send it."""
-        ids = [m.id for queue in self.chats.values() for m in queue if m.id is not None]
         with self.db.session() as session:
-            queries.renew_claims(session, ids=ids, until=self.clock.now() + self.lease)
+            queries.renew_claims(session, ids=self._held(), until=self.clock.now() + self.lease)
 
     async def _renew_forever(self) -> None:
         while True:
@@ -206,13 +211,6 @@ class Sender:
                 self.renew()
             except Exception:
                 log.exception("could not renew the sender's leases")
-
-    def _give_back(self) -> None:
-        """Stopping: what is still held goes to another sender at once instead of after the lease."""
-        ids = [m.id for queue in self.chats.values() for m in queue if m.id is not None]
-        self.chats.clear()
-        with contextlib.suppress(Exception), self.db.session() as session:
-            queries.release_claims(session, ids=ids)
 
     async def _chat(self, address: str, queue: deque[OutboxMessage]) -> None:
         """Send one chat's messages in order; when one must wait, the rest are given back with it."""
@@ -242,9 +240,9 @@ class Sender:
     async def _send_one(self, message: OutboxMessage) -> bool:
         """Try one outbox message; True when the chat's next message may follow."""
         try:
-            async with self._chat_limiter(message.address):
-                await self._flood_wait()
-                async with self.in_flight, self.limiter:
+            async with self._chat_limiter(message.address), self.in_flight:
+                await self._flood_wait()  # here, so that a pause that began while she queued holds her too
+                async with self.limiter:
                     await self._deliver(message)
         except RetryAfter as error:
             self._postpone(message, error.seconds)

@@ -77,6 +77,7 @@ def add_person(session: Session, telegram_id: int, **fields: Any) -> Person:
     session.add(person)
     session.flush()
     session.add(Account(person_id=person.id or 0, platform="telegram", address=str(telegram_id)))
+    session.flush()
     return person
 
 
