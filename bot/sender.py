@@ -34,7 +34,7 @@ from conversations.context import Coordinators, tell_coordinators
 from conversations.events import Reply
 from conversations.i18n import I18n, Translator
 from storage import queries
-from storage.crypto import NotesCipher
+from storage.crypto import NotesCipher, UnreadableSeal
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -255,6 +255,10 @@ class Sender:
         except Refused as error:
             self._finish(message, failed=str(error))
             log.error("outbox %s refused by %s: %s", message.id, self.transport.platform, error)
+            return True
+        except UnreadableSeal as error:  # sealed with a key since removed: it can never be sent
+            self._finish(message, failed=str(error))
+            log.error("outbox %s %s", message.id, error)
             return True
         self._finish(message)
         return True

@@ -11,9 +11,10 @@ from admin.interviews import UNREADABLE_NOTES
 from bot.runner import check_seals
 from conversations.runner import UNREADABLE_CONVERSATION
 from storage.crypto import NotesCipher, UnreadableSeal, new_key
-from storage.models import Conversation
+from storage import queries
+from storage.models import Conversation, OutboxMessage
 from tests.admin.test_interviews import MARYAM, registered
-from tests.conftest import COORDINATOR, Harness
+from tests.conftest import COORDINATOR, Harness, add_person
 
 
 def _with_new_key(h: Harness) -> Harness:
@@ -85,3 +86,29 @@ async def test_notes_sealed_with_a_removed_key_are_shown_as_unreadable(harness: 
         assert "Maryam" in shown[-1].text, "the rest of her record is still shown"
     finally:
         await after.bot.session.close()
+
+
+async def test_a_queued_message_sealed_with_a_removed_key_is_given_up_and_the_rest_go_out(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    other_key = NotesCipher([new_key()])
+    with h.db.session() as session:
+        amal = add_person(session, 5101, language="ar", created_at=h.clock.now())
+        olena = add_person(session, 5102, language="uk", created_at=h.clock.now())
+        for person in (amal, olena):
+            queries.enqueue_to(
+                session, person_id=person.id or 0, kind="message", payload={"text": "x"}, now=h.clock.now()
+            )
+        # Amal's first message was sealed with a key the bot no longer has.
+        sealed = {"sealed": other_key.seal({"text": "notes"})}
+        queries.enqueue_to(session, person_id=amal.id or 0, kind="message", payload=sealed, now=h.clock.now())
+        queries.enqueue_to(
+            session, person_id=amal.id or 0, kind="message", payload={"text": "after"}, now=h.clock.now()
+        )
+    caplog.set_level(logging.ERROR)
+    assert await h.sender.drain() == 3, "every message but the unreadable one went out"
+    with h.db.session() as session:
+        given_up = session.exec(select(OutboxMessage).where(OutboxMessage.failed_at != None)).all()  # noqa: E711
+    assert len(given_up) == 1 and "MENTORBOT_NOTES_KEYS" in (given_up[0].error or "")
+    assert "MENTORBOT_NOTES_KEYS" in caplog.text
