@@ -120,6 +120,24 @@ async def test_a_429_holds_up_only_that_chat(harness: Harness) -> None:
     assert sent_to(h, USER) == ["to her"], "only the refused try so far"
 
 
+async def test_a_chat_with_many_messages_holds_up_nobody_else(harness: Harness) -> None:
+    """Her five messages go one every half second; someone else's answer does not queue behind them."""
+    h = harness
+    paced = sender(h, per_chat_per_second=2, per_chat_burst=1)
+    queue(h, *[f"m{i}" for i in range(5)])
+    running = asyncio.create_task(paced.run(idle_seconds=0.05))
+    try:
+        await until(lambda: sent_to(h, USER))
+        queue(h, "to another", chat=OTHER)
+        paced.wake()
+        await until(lambda: sent_to(h, OTHER), seconds=0.5)
+        assert len(sent_to(h, USER)) < 5, "hers were still going out"
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
 async def test_a_429_in_two_chats_pauses_the_whole_bot(harness: Harness) -> None:
     h = harness
     for _ in range(2):
