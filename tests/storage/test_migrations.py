@@ -100,6 +100,7 @@ def test_0004_moves_stored_names_to_the_stable_step_names(database_url: str) -> 
     with db.engine.connect() as connection:
         handled = {row[0] for row in connection.execute(text("SELECT item FROM handled"))}
         kinds = connection.execute(text("SELECT kind FROM survey ORDER BY id")).scalars().all()
+    db.dispose()
     assert handled == {"fu:8", "bk:1", "no_date:5", "ev:5", "ur:2"}
     assert kinds == ["followup_3", "followup_9", "evaluation"]
 
