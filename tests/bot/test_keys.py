@@ -10,8 +10,8 @@ from sqlmodel import select
 from admin.interviews import UNREADABLE_NOTES
 from bot.runner import check_seals
 from conversations.runner import UNREADABLE_CONVERSATION
-from storage.crypto import NotesCipher, UnreadableSeal, new_key
 from storage import queries
+from storage.crypto import NotesCipher, UnreadableSeal, new_key
 from storage.models import Conversation, OutboxMessage
 from tests.admin.test_interviews import MARYAM, registered
 from tests.conftest import COORDINATOR, Harness, add_person
