@@ -15,10 +15,8 @@ import asyncio
 import contextlib
 import logging
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher
@@ -30,6 +28,7 @@ from sqlmodel import Session
 
 from conversations.clock import Clock
 from conversations.context import payload
+from conversations.errors import where
 from conversations.events import Reply
 from conversations.i18n import I18n, pick_language
 from conversations.texts import SET_ASIDE_APOLOGY
@@ -42,7 +41,6 @@ PLATFORM = "telegram"
 LEASE = timedelta(seconds=10)  # a process killed mid-batch lets its updates go after this long
 POLL_TIMEOUT = 25
 HANDLED, FAILED, SET_ASIDE = "handled", "failed", "set aside"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class GetRawUpdates(TelegramMethod[list[dict[str, Any]]]):
@@ -58,9 +56,9 @@ class GetRawUpdates(TelegramMethod[list[dict[str, Any]]]):
 
 def received(raw: dict[str, Any]) -> Received:
     """An update as stored: its id, the chat its answer goes to, and its text cleaned of NULs."""
-    payload = _without_nul(raw)
-    chat = _chat_of(payload)
-    return Received(int(payload.get("update_id", 0)), None if chat is None else str(chat), payload)
+    cleaned = _without_nul(raw)
+    chat = _chat_of(cleaned)
+    return Received(int(cleaned.get("update_id", 0)), None if chat is None else str(chat), cleaned)
 
 
 def _without_nul(value: Any) -> Any:
@@ -87,15 +85,6 @@ def _chat_of(payload: dict[str, Any]) -> int | None:
         if isinstance(sender, dict) and isinstance(sender.get("id"), int):
             return int(sender["id"])
     return None
-
-
-def _where(error: BaseException) -> str:
-    """The error's kind and the last line of our code it passed: enough to find it, nothing she wrote."""
-    frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if f.filename.startswith(str(ROOT)) and "site-packages" not in f.filename]
-    if not ours:
-        return type(error).__name__
-    return f"{type(error).__name__} at {Path(ours[-1].filename).relative_to(ROOT)}:{ours[-1].lineno}"
 
 
 class Inbox:
@@ -136,7 +125,7 @@ class Inbox:
                 if await self.handle_once():
                     continue
             except Exception as error:  # the database may be down: the next round tries again
-                log.warning("inbox round failed: %s", _where(error))
+                log.warning("inbox round failed: %s", where(error))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
             self._wakeup.clear()
@@ -191,7 +180,7 @@ class Inbox:
         try:
             await self.dp.feed_update(self.bot, update)
         except Exception as error:
-            self._give_up(row, _where(error), at_once=False)
+            self._give_up(row, where(error), at_once=False)
             return FAILED
         self.handled += 1
         return HANDLED
@@ -219,7 +208,7 @@ class Inbox:
                     self._apologise(session, row, now)
         except Exception as failure:  # the database is still out: the lease runs out and it is tried again
             log.warning(
-                "update %s failed (%s) and could not be recorded: %s", row.update_id, error, _where(failure)
+                "update %s failed (%s) and could not be recorded: %s", row.update_id, error, where(failure)
             )
             return
         self.wake_sender()
@@ -258,6 +247,6 @@ class Inbox:
                 backoff = min(backoff * 2, 60)
             except Exception as error:  # storing failed: Telegram keeps them until we confirm
                 log.warning(
-                    "updates could not be stored (%s); asking again in %.0f s", _where(error), retry_seconds
+                    "updates could not be stored (%s); asking again in %.0f s", where(error), retry_seconds
                 )
                 await asyncio.sleep(retry_seconds)

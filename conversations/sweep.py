@@ -14,7 +14,6 @@ still goes out.
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from sqlmodel import Session
 from conversations import agreement, booking, engine, overdue, pairing, timeline, year
 from conversations.clock import Clock
 from conversations.context import Coordinators, post
+from conversations.errors import where
 from conversations.events import Reply
 from conversations.i18n import I18n
 from conversations.registration import FLOW
@@ -82,7 +82,7 @@ class _Isolated:
                     "sweep: %s for %s failed (%s); it is tried again on the next sweep",
                     kind,
                     subject,
-                    _where(exc),
+                    where(exc),
                 )
         return done
 
@@ -93,17 +93,9 @@ class _Isolated:
         except Exception as exc:
             self.failures += 1
             log.error(
-                "sweep: the %s phase failed (%s); it is tried again on the next sweep", kind, _where(exc)
+                "sweep: the %s phase failed (%s); it is tried again on the next sweep", kind, where(exc)
             )
             return 0
-
-
-def _where(exc: Exception) -> str:
-    """The exception's type and the line that raised it: never its message, which may quote a name or an answer."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    return (
-        f"{type(exc).__name__} at {frames[-1].filename}:{frames[-1].lineno}" if frames else type(exc).__name__
-    )
 
 
 def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: Coordinators = Coordinators()) -> SweepReport:
