@@ -11,7 +11,7 @@ from conversations import booking, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import LANGUAGES, __, isolate
+from conversations.i18n import LANGUAGES, Translator, __, isolate
 from conversations.participant import profile_lines
 from conversations.texts import role_name, status_name
 from conversations.timeline import local_start
@@ -214,12 +214,15 @@ def _remove(ctx: Ctx, slot: InterviewSlot) -> None:
         session.flush()
         person = session.get(Person, booked.person_id)
         assert person is not None
-        tr = ctx.i18n.translator(person.language)
-        intro = tr.gettext(
-            "We are sorry: your interview time {slot} had to be cancelled.", slot=booking.slot_label(tr, slot)
-        )
-        reply, _ = booking.offer(session, tr, now, intro)
-        post(session, person, reply, tr, now)
+
+        def cancelled(tr: Translator) -> Reply:
+            intro = tr.gettext(
+                "We are sorry: your interview time {slot} had to be cancelled.",
+                slot=booking.slot_label(tr, slot),
+            )
+            return booking.offer(session, tr, now, intro)[0]
+
+        post(session, person, ctx.i18n, now, cancelled)
     ctx.say(Reply(ctx.tr.gettext("{id} is removed.", id=slot.short_id)))
 
 
@@ -422,9 +425,8 @@ def _notes_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, 
         found[0].status, found[0].ended_at = BookingStatus.ATTENDED, now
         session.add(found[0])
     queries.set_status(session, person=person, status=Status.READY_TO_BE_MATCHED, now=now)
-    tr = ctx.i18n.translator(person.language)
-    partner = tr.gettext("mentor") if person.role == "mentee" else tr.gettext("mentee")
-    post(session, person, Reply(tr.gettext(READY, partner=partner)), tr, now)
+    partner = __("mentor") if person.role == "mentee" else __("mentee")
+    post(session, person, ctx.i18n, now, lambda tr: Reply(tr.gettext(READY, partner=tr.gettext(partner))))
     ctx.say(
         Reply(
             ctx.tr.gettext(
@@ -458,10 +460,8 @@ def noshow(ctx: Ctx, args: str) -> None:
     found[0].status, found[0].ended_at = BookingStatus.NO_SHOW, now
     session.add(found[0])
     session.flush()
-    tr = ctx.i18n.translator(person.language)
-    intro = tr.gettext("We missed you at your interview. It happens! Please choose a new time.")
-    reply, _ = booking.offer(session, tr, now, intro)
-    post(session, person, reply, tr, now)
+    missed = __("We missed you at your interview. It happens! Please choose a new time.")
+    post(session, person, ctx.i18n, now, lambda tr: booking.offer(session, tr, now, tr.gettext(missed))[0])
     ctx.say(
         Reply(
             ctx.tr.gettext(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
+from functools import partial
 
 from babel.lists import format_list
 
@@ -168,6 +169,15 @@ def caseload(ctx: Ctx) -> None:
     ctx.say(Reply("\n".join(lines)))
 
 
+def _withdrawn(tr: Translator, *, partner: Person) -> Reply:
+    return Reply(
+        tr.gettext(
+            "The coordinator has withdrawn the proposal to match you with {partner}. You are still ready to be matched; she will write to you.",
+            partner=partner.name,
+        )
+    )
+
+
 def end(ctx: Ctx, args: str) -> None:
     """/end M-5 reason: end a pair at once; both are told and get the evaluation."""
     found = _pair(ctx, args, "end")
@@ -201,12 +211,7 @@ def end(ctx: Ctx, args: str) -> None:
     if pair.status == PairStatus.PROPOSED:  # a proposal withdrawn: nothing to evaluate yet
         year.end(session, pair=pair, now=now)
         for person, partner in ((mentee, mentor), (mentor, mentee)):
-            ptr = ctx.i18n.translator(person.language)
-            text = ptr.gettext(
-                "The coordinator has withdrawn the proposal to match you with {partner}. You are still ready to be matched; she will write to you.",
-                partner=partner.name,
-            )
-            post(session, person, Reply(text), ptr, now)
+            post(session, person, ctx.i18n, now, partial(_withdrawn, partner=partner))
     else:
         pair.ends_at = pair.evaluation_at = now
         year.end(session, pair=pair, now=now)

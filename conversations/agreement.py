@@ -19,7 +19,6 @@ from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
 from conversations.pairing import (
     TODAY,
-    coordinator_tr,
     days_from_today,
     pair_pressed,
     partner_of,
@@ -266,17 +265,14 @@ def _agreement_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[s
     partner = partner_of(session, pair, ctx.key.id)
     ctx.say(Reply(ctx.tr.gettext("Saved. I have sent it to {partner} to confirm.", partner=partner.name)))
     mentee, mentor = pairs.people_of(session, pair)
-    ptr = ctx.i18n.translator(partner.language)
-    text = "\n\n".join(
-        (
-            ptr.gettext(
-                "{name} has filled in your mentor agreement. Please read it and confirm it:",
-                name=ctx.person.name,
-            ),
-            render(ptr, pair, mentee, mentor),
+
+    def to_confirm(ptr: Translator) -> Reply:
+        intro = ptr.gettext(
+            "{name} has filled in your mentor agreement. Please read it and confirm it:", name=ctx.person.name
         )
-    )
-    post(session, partner, Reply(text, _confirm_buttons(ptr, pair)), ptr, now)
+        return Reply("\n\n".join((intro, render(ptr, pair, mentee, mentor))), _confirm_buttons(ptr, pair))
+
+    post(session, partner, ctx.i18n, now, to_confirm)
 
 
 def _confirm_buttons(tr: Translator, pair: Pair) -> tuple[tuple[Button, ...], ...]:
@@ -352,19 +348,23 @@ def _confirmed_by(ctx: Ctx, pair: Pair, role: str) -> None:
     pair.agreement_done_at = now
     mentee, mentor = pairs.people_of(session, pair)
     for person in (mentee, mentor):
-        tr = ctx.i18n.translator(person.language)
-        text = tr.gettext(
-            "Your mentor agreement is complete: you have both confirmed it. 🤝 /agreement shows it at any time."
+        post(
+            session,
+            person,
+            ctx.i18n,
+            now,
+            lambda tr: Reply(
+                tr.gettext(
+                    "Your mentor agreement is complete: you have both confirmed it. 🤝 /agreement shows it at any time."
+                )
+            ),
         )
-        post(session, person, Reply(text), tr, now)
-    coordinator = coordinator_tr(session, pair, ctx.i18n)
-    text = "\n\n".join(
-        (
-            coordinator.gettext("{pair}: the mentor agreement is complete.", pair=pair.short_id),
-            render(coordinator, pair, mentee, mentor),
-        )
-    )
-    post(session, pair.coordinator, Reply(text), coordinator, now)
+
+    def copy(tr: Translator) -> Reply:
+        heading = tr.gettext("{pair}: the mentor agreement is complete.", pair=pair.short_id)
+        return Reply("\n\n".join((heading, render(tr, pair, mentee, mentor))))
+
+    post(session, pair.coordinator, ctx.i18n, now, copy)
 
 
 # -- three weeks on, no agreement yet -------------------------------------------------------------------
@@ -372,18 +372,25 @@ def _confirmed_by(ctx: Ctx, pair: Pair, role: str) -> None:
 
 def check_agreement(session: Session, *, pair: Pair, person: Person, i18n: I18n, now: datetime) -> None:
     """The roadmap's three questions, with buttons for the answers."""
-    tr = i18n.translator(person.language)
-    text = tr.gettext(
-        "It is {agreement_within} since you both decided to continue, and your mentor agreement is not complete "
-        "yet.\n\nIs it on the way? Have you met a second time? Will you continue?",
-        **timeline.in_words(tr.locale),
-    )
-    buttons = (
-        (Button(tr.gettext("📝 Fill in the agreement"), f"{CHECK_PREFIX}:{pair.id}:a"),),
-        (Button(tr.gettext("🤝 We have met again"), f"{CHECK_PREFIX}:{pair.id}:m"),),
-        (Button(tr.gettext("💬 I would like to talk to the coordinator"), f"{CHECK_PREFIX}:{pair.id}:t"),),
-    )
-    post(session, person, Reply(text, buttons), tr, now)
+
+    def questions(tr: Translator) -> Reply:
+        text = tr.gettext(
+            "It is {agreement_within} since you both decided to continue, and your mentor agreement is not complete "
+            "yet.\n\nIs it on the way? Have you met a second time? Will you continue?",
+            **timeline.in_words(tr.locale),
+        )
+        buttons = (
+            (Button(tr.gettext("📝 Fill in the agreement"), f"{CHECK_PREFIX}:{pair.id}:a"),),
+            (Button(tr.gettext("🤝 We have met again"), f"{CHECK_PREFIX}:{pair.id}:m"),),
+            (
+                Button(
+                    tr.gettext("💬 I would like to talk to the coordinator"), f"{CHECK_PREFIX}:{pair.id}:t"
+                ),
+            ),
+        )
+        return Reply(text, buttons)
+
+    post(session, person, i18n, now, questions)
 
 
 def press_check(ctx: Ctx, event: Press) -> str | None:
@@ -471,13 +478,18 @@ def _met_reported(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
     session.flush()
     partner = partner_of(session, pair, ctx.key.id)
     ctx.say(Reply(tr.gettext("Thank you! I have asked {partner} to confirm it.", partner=partner.name)))
-    ptr = ctx.i18n.translator(partner.language)
-    buttons = (
-        (Button(ptr.gettext("✅ Yes, we met"), f"{MET_PREFIX}:{meeting.id}:y"),),
-        (Button(ptr.gettext("No, we did not"), f"{MET_PREFIX}:{meeting.id}:n"),),
-    )
-    text = ptr.gettext("{name} says you met on {day}. Is that right?", name=ctx.person.name, day=ptr.day(day))
-    post(session, partner, Reply(text, buttons), ptr, now)
+
+    def to_confirm(ptr: Translator) -> Reply:
+        buttons = (
+            (Button(ptr.gettext("✅ Yes, we met"), f"{MET_PREFIX}:{meeting.id}:y"),),
+            (Button(ptr.gettext("No, we did not"), f"{MET_PREFIX}:{meeting.id}:n"),),
+        )
+        text = ptr.gettext(
+            "{name} says you met on {day}. Is that right?", name=ctx.person.name, day=ptr.day(day)
+        )
+        return Reply(text, buttons)
+
+    post(session, partner, ctx.i18n, now, to_confirm)
 
 
 MET = runner.guided(runner.Guided(MET_FLOW, finish=_met_reported, cancelled=__("No meeting was recorded.")))

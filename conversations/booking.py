@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
@@ -52,12 +53,16 @@ def send_invitation(
     session: Session, *, person: Person, i18n: I18n, coordinators: Coordinators, now: datetime
 ) -> None:
     """Invite her, with the open times; if there are none, the coordinators hear that she waits."""
-    tr = i18n.translator(person.language)
     slots = interviews.open_slots(session, now=now)
     minutes = slots[0].minutes if slots else 45
-    reply, any_slots = offer(session, tr, now, tr.gettext(INVITATION, minutes=minutes), slots)
-    post(session, person, reply, tr, now)
-    if not any_slots:
+    post(
+        session,
+        person,
+        i18n,
+        now,
+        lambda tr: offer(session, tr, now, tr.gettext(INVITATION, minutes=minutes), slots)[0],
+    )
+    if not slots:
         _tell(
             session,
             i18n,
@@ -68,6 +73,13 @@ def send_invitation(
         )
 
 
+def _offered(
+    session: Session, now: datetime, intro: str, slots: Sequence[InterviewSlot], tr: Translator
+) -> Reply:
+    """The open slots under an intro (a msgid), in tr's language."""
+    return offer(session, tr, now, tr.gettext(intro), slots)[0]
+
+
 def offer_new_slots(session: Session, *, i18n: I18n, now: datetime) -> int:
     """New slots were added: everyone invited and still without a time gets them; returns how many."""
     waiting = interviews.waiting_for_slots(session)
@@ -75,9 +87,13 @@ def offer_new_slots(session: Session, *, i18n: I18n, now: datetime) -> int:
     if not slots:
         return 0
     for person in waiting:
-        tr = i18n.translator(person.language)
-        reply, _ = offer(session, tr, now, tr.gettext("New interview times are open."), slots)
-        post(session, person, reply, tr, now)
+        post(
+            session,
+            person,
+            i18n,
+            now,
+            partial(_offered, session, now, __("New interview times are open."), slots),
+        )
     return len(waiting)
 
 
@@ -211,21 +227,24 @@ def remind(
     session: Session, *, booking: Booking, slot: InterviewSlot, person: Person, i18n: I18n, now: datetime
 ) -> None:
     """The day-before reminder, with buttons to confirm, move or cancel."""
-    tr = i18n.translator(person.language)
-    text = tr.gettext(
-        "A reminder: your interview is tomorrow, {slot}. Will you come?", slot=slot_label(tr, slot)
-    )
     assert booking.id is not None
-    post(session, person, Reply(text, _answer_buttons(tr, booking.id, cancel=True)), tr, now)
+    booking_id = booking.id
+
+    def reminder(tr: Translator) -> Reply:
+        text = tr.gettext(
+            "A reminder: your interview is tomorrow, {slot}. Will you come?", slot=slot_label(tr, slot)
+        )
+        return Reply(text, _answer_buttons(tr, booking_id, cancel=True))
+
+    post(session, person, i18n, now, reminder)
 
 
 def nudge_to_book(session: Session, *, person: Person, i18n: I18n, now: datetime) -> None:
     """A week after the invitation, still no time chosen."""
-    tr = i18n.translator(person.language)
-    intro = tr.gettext("You have not chosen an interview time yet. Here are the free times:")
-    reply, any_slots = offer(session, tr, now, intro)
-    if any_slots:
-        post(session, person, reply, tr, now)
+    slots = interviews.open_slots(session, now=now)
+    if slots:
+        intro = __("You have not chosen an interview time yet. Here are the free times:")
+        post(session, person, i18n, now, partial(_offered, session, now, intro, slots))
 
 
 def _number(text: str) -> int | None:

@@ -138,11 +138,19 @@ class Ctx:
         self.tr = self.i18n.translator(language)
 
 
-def post(session: queries.Executor, to: Person | int, reply: Reply, tr: Translator, now: datetime) -> None:
-    """Put a message for one person (or person id) in the outbox, to her account, in tr's language."""
-    person_id = to if isinstance(to, int) else to.id
-    assert person_id is not None
-    queries.enqueue_to(session, person_id=person_id, kind="message", payload=payload(reply, tr), now=now)
+def post(
+    session: Session, to: Person | int, i18n: I18n, now: datetime, compose: Callable[[Translator], Reply]
+) -> None:
+    """Put a message for one person (or person id) in the outbox: to her account, composed in her language.
+
+    Every message to someone goes through here, so none is ever written in another's language.
+    """
+    person = to if isinstance(to, Person) else session.get(Person, to)
+    assert person is not None and person.id is not None, f"nobody with id {to}"
+    tr = i18n.translator(person.language)
+    queries.enqueue_to(
+        session, person_id=person.id, kind="message", payload=payload(compose(tr), tr), now=now
+    )
 
 
 def tell_coordinators(
@@ -160,10 +168,10 @@ def tell_coordinators(
     known = coordinators.people(session)
     for platform, address in sorted(coordinators.accounts):
         person = known.get((platform, address))
-        tr = i18n.translator(person.language if person else None)
         if person is not None:
-            post(session, person, compose(tr), tr, now)
+            post(session, person, i18n, now, compose)
         else:
+            tr = i18n.translator(None)
             data = payload(compose(tr), tr)
             queries.enqueue(
                 session, platform=platform, address=address, kind="message", payload=data, now=now

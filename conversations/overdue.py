@@ -166,12 +166,15 @@ def _surveys(session: Session, now: datetime) -> list[Item]:
 
 def send_digest(session: Session, *, person_id: int, items: list[Item], i18n: I18n, now: datetime) -> None:
     """The morning digest to one coordinator: how many of each kind, and where to see them."""
-    coordinator = session.get(Person, person_id)
-    tr = i18n.translator(coordinator.language if coordinator else None)
     counts = Counter(short(item.kind) for item in items)  # the follow-ups count together
-    parts = [f"{tr.gettext(words)}: {count}" for words, count in counts.items()]
-    text = tr.gettext(
-        "Good morning! Overdue today – {items}.\n/overdue shows each with what to do; /overdue mine only your pairs.",
-        items=format_list(parts, locale=tr.locale),
-    )
-    post(session, person_id, Reply(text), tr, now)
+
+    def digest(tr: Translator) -> Reply:
+        parts = [f"{tr.gettext(words)}: {count}" for words, count in counts.items()]
+        return Reply(
+            tr.gettext(
+                "Good morning! Overdue today – {items}.\n/overdue shows each with what to do; /overdue mine only your pairs.",
+                items=format_list(parts, locale=tr.locale),
+            )
+        )
+
+    post(session, person_id, i18n, now, digest)

@@ -12,6 +12,7 @@ the pair gets a polite answer and changes nothing:
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -69,18 +70,20 @@ def pair_pressed(ctx: Ctx, pair_id: str) -> tuple[Pair, str] | None:
     return (pair, role) if pair is not None and role is not None else None
 
 
-def coordinator_tr(session: Session, pair: Pair, i18n: I18n) -> Translator:
-    """The translator for the pair's own coordinator."""
-    coordinator = session.get(Person, pair.coordinator)
-    return i18n.translator(coordinator.language if coordinator else None)
-
-
 def tell_coordinator(
     session: Session, pair: Pair, i18n: I18n, now: datetime, msgid: str, **params: Any
 ) -> None:
-    """A message to the pair's own coordinator, in her language."""
-    tr = coordinator_tr(session, pair, i18n)
-    post(session, pair.coordinator, Reply(tr.gettext(msgid, pair=pair.short_id, **params)), tr, now)
+    """A message to the pair's own coordinator, in her language.
+
+    A parameter may be a function of her translator (a date in her format); the programme's
+    durations ({agreement_within}, ...) are always there, in her words.
+    """
+
+    def message(tr: Translator) -> Reply:
+        values = {key: value(tr) if callable(value) else value for key, value in params.items()}
+        return Reply(tr.gettext(msgid, **{"pair": pair.short_id, **timeline.in_words(tr.locale), **values}))
+
+    post(session, pair.coordinator, i18n, now, message)
 
 
 def contacts(tr: Translator, person: Person) -> str:
@@ -141,32 +144,42 @@ def send_proposal(
         (mentee, mentor, PROPOSAL_TO_MENTEE),
         (mentor, mentee, PROPOSAL_TO_MENTOR),
     ):
-        tr = i18n.translator(person.language)
-        text = tr.gettext(
-            msgid,
-            name=person.name,
-            partner=partner.name,
-            contacts=contacts(tr, partner),
-            **timeline.in_words(tr.locale),
+        post(
+            session,
+            person,
+            i18n,
+            now,
+            partial(_proposal, msgid=msgid, pair=pair, person=person, partner=partner),
         )
-        button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
-        post(session, person, Reply(text, button), tr, now)
+
+
+def _proposal(tr: Translator, *, msgid: str, pair: Pair, person: Person, partner: Person) -> Reply:
+    text = tr.gettext(
+        msgid,
+        name=person.name,
+        partner=partner.name,
+        contacts=contacts(tr, partner),
+        **timeline.in_words(tr.locale),
+    )
+    return Reply(text, ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),))
 
 
 def remind_meeting_date(
     session: Session, *, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime
 ) -> None:
     """No first meeting fixed in time: the mentee is reminded (the coordinator sees it overdue)."""
-    tr = i18n.translator(mentee.language)
-    text = tr.gettext(
-        "Have you and {partner} agreed on your first meeting? It should be within {meeting_within} of the proposal. "
-        "Please contact her:\n{contacts}\n\nWhen you have a date, tell me with the button below.",
-        partner=mentor.name,
-        contacts=contacts(tr, mentor),
-        **timeline.in_words(tr.locale),
-    )
-    button = ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),)
-    post(session, mentee, Reply(text, button), tr, now)
+
+    def reminder(tr: Translator) -> Reply:
+        text = tr.gettext(
+            "Have you and {partner} agreed on your first meeting? It should be within {meeting_within} of the proposal. "
+            "Please contact her:\n{contacts}\n\nWhen you have a date, tell me with the button below.",
+            partner=mentor.name,
+            contacts=contacts(tr, mentor),
+            **timeline.in_words(tr.locale),
+        )
+        return Reply(text, ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),))
+
+    post(session, mentee, i18n, now, reminder)
 
 
 # -- the first meeting ------------------------------------------------------------------------------
@@ -249,17 +262,24 @@ def _meeting_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str
             )
         )
     )
-    ptr = ctx.i18n.translator(partner.language)
-    buttons = (
-        (Button(ptr.gettext("✅ Yes, that is right"), f"{MEETING_PREFIX}:{pair.id}:{pair.meeting_rev}:y"),),
-        (Button(ptr.gettext("🗓 Another time"), f"{MEETING_PREFIX}:{pair.id}:{pair.meeting_rev}:n"),),
-    )
-    text = ptr.gettext(
-        "{name} says you agreed to meet on {when}. Is that right?",
-        name=ctx.person.name,
-        when=ptr.datetime(when),
-    )
-    post(session, partner, Reply(text, buttons), ptr, now)
+
+    def to_confirm(ptr: Translator) -> Reply:
+        buttons = (
+            (
+                Button(
+                    ptr.gettext("✅ Yes, that is right"), f"{MEETING_PREFIX}:{pair.id}:{pair.meeting_rev}:y"
+                ),
+            ),
+            (Button(ptr.gettext("🗓 Another time"), f"{MEETING_PREFIX}:{pair.id}:{pair.meeting_rev}:n"),),
+        )
+        text = ptr.gettext(
+            "{name} says you agreed to meet on {when}. Is that right?",
+            name=ctx.person.name,
+            when=ptr.datetime(when),
+        )
+        return Reply(text, buttons)
+
+    post(session, partner, ctx.i18n, now, to_confirm)
 
 
 MEETING = runner.guided(
@@ -328,24 +348,27 @@ def press_meeting(ctx: Ctx, event: Press) -> str | None:
     session.add(pair)
     ctx.edit(event.message_id, Reply(tr.gettext("✅ Your first meeting: {when}", when=tr.datetime(when))))
     partner = partner_of(session, pair, ctx.key.id)
-    for person in (ctx.person, partner):
-        ptr = ctx.i18n.translator(person.language)
-        other = partner if person is ctx.person else ctx.person
-        text = ptr.gettext(
-            "Your first meeting with {partner} is fixed: {when}. Enjoy it! The day after, I will ask you how it went.",
-            partner=other.name,
-            when=ptr.datetime(when),
-        )
-        post(session, person, Reply(text), ptr, now)
+    for person, other in ((ctx.person, partner), (partner, ctx.person)):
+        post(session, person, ctx.i18n, now, partial(_meeting_fixed, partner=other, when=when))
     tell_coordinator(
         session,
         pair,
         ctx.i18n,
         now,
         __("{pair}: the first meeting is fixed for {when}."),
-        when=coordinator_tr(session, pair, ctx.i18n).datetime(when),
+        when=lambda tr: tr.datetime(when),
     )
     return None
+
+
+def _meeting_fixed(tr: Translator, *, partner: Person, when: datetime) -> Reply:
+    return Reply(
+        tr.gettext(
+            "Your first meeting with {partner} is fixed: {when}. Enjoy it! The day after, I will ask you how it went.",
+            partner=partner.name,
+            when=tr.datetime(when),
+        )
+    )
 
 
 # -- the blind decision -------------------------------------------------------------------------------
@@ -359,21 +382,24 @@ def ask_decision(
     session: Session, *, pair: Pair, person: Person, i18n: I18n, now: datetime, reminder: bool
 ) -> None:
     """Would she like to continue? Asked of each alone; neither sees the other's answer."""
-    tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
-    text = tr.gettext(
-        "How was your first meeting with {partner}? Would you like to continue as mentor and mentee?\n\n"
-        "Your answer goes only to the coordinator; {partner} will not see it.",
-        partner=partner.name,
-    )
-    if reminder:
-        text = "\n\n".join((tr.gettext("A reminder: I have not heard from you yet."), text))
-    buttons = (
-        (Button(tr.gettext(CONTINUE), f"{DECISION_PREFIX}:{pair.id}:y"),),
-        (Button(tr.gettext(STOP), f"{DECISION_PREFIX}:{pair.id}:n"),),
-        (Button(tr.gettext(NOT_MET), f"{DECISION_PREFIX}:{pair.id}:l"),),
-    )
-    post(session, person, Reply(text, buttons), tr, now)
+
+    def question(tr: Translator) -> Reply:
+        text = tr.gettext(
+            "How was your first meeting with {partner}? Would you like to continue as mentor and mentee?\n\n"
+            "Your answer goes only to the coordinator; {partner} will not see it.",
+            partner=partner.name,
+        )
+        if reminder:
+            text = "\n\n".join((tr.gettext("A reminder: I have not heard from you yet."), text))
+        buttons = (
+            (Button(tr.gettext(CONTINUE), f"{DECISION_PREFIX}:{pair.id}:y"),),
+            (Button(tr.gettext(STOP), f"{DECISION_PREFIX}:{pair.id}:n"),),
+            (Button(tr.gettext(NOT_MET), f"{DECISION_PREFIX}:{pair.id}:l"),),
+        )
+        return Reply(text, buttons)
+
+    post(session, person, i18n, now, question)
 
 
 REASON = "reason"
@@ -520,11 +546,8 @@ def _confirm(session: Session, pair: Pair, mentee: Person, mentor: Person, i18n:
     pair.ends_at = pair.evaluation_at = timeline.YEAR.after(now)
     for person, partner in ((mentee, mentor), (mentor, mentee)):
         queries.set_status(session, person=person, status=Status.IN_RELATIONSHIP, now=now)
-        tr = i18n.translator(person.language)
-        text = tr.gettext(CONFIRMATION, partner=partner.name, **timeline.in_words(tr.locale))
-        post(session, person, Reply(text), tr, now)
-    tr = i18n.translator(mentee.language)
-    post(session, mentee, Reply(tr.gettext(MEMO, **timeline.in_words(tr.locale))), tr, now)
+        post(session, person, i18n, now, partial(_in_words, msgid=CONFIRMATION, partner=partner.name))
+    post(session, mentee, i18n, now, partial(_in_words, msgid=MEMO))
     tell_coordinator(
         session,
         pair,
@@ -535,8 +558,12 @@ def _confirm(session: Session, pair: Pair, mentee: Person, mentor: Person, i18n:
         ),
         mentee=mentee.name,
         mentor=mentor.name,
-        **timeline.in_words(coordinator_tr(session, pair, i18n).locale),
     )
+
+
+def _in_words(tr: Translator, msgid: str, **params: Any) -> Reply:
+    """A message whose durations come from the programme's schedule, in her words."""
+    return Reply(tr.gettext(msgid, **params, **timeline.in_words(tr.locale)))
 
 
 def _decline(
@@ -550,28 +577,35 @@ def _decline(
 ) -> None:
     pair.status = PairStatus.DECLINED
     for person, partner in ((mentee, mentor), (mentor, mentee)):
-        tr = i18n.translator(person.language)
+        post(session, person, i18n, now, partial(_declined, partner=partner))
+
+    def to_coordinator(tr: Translator) -> Reply:
+        answer = {True: tr.gettext("yes"), False: tr.gettext("no")}
         text = tr.gettext(
+            "{pair}: {mentee} ({mentee_id}) and {mentor} ({mentor_id}) will not continue.\n"
+            "The mentee said {mentee_answer}, the mentor said {mentor_answer}.\n"
+            "Both are ready to be matched again: /suggest {mentee_id}",
+            pair=pair.short_id,
+            **names(mentee, mentor),
+            mentee_answer=answer[bool(pair.mentee_decision)],
+            mentor_answer=answer[bool(pair.mentor_decision)],
+        )
+        for role, reason in reasons.items():
+            text += "\n" + tr.gettext(REASON_OF[role], reason=reason)
+        return Reply(text)
+
+    post(session, pair.coordinator, i18n, now, to_coordinator)
+
+
+def _declined(tr: Translator, *, partner: Person) -> Reply:
+    return Reply(
+        tr.gettext(
             "Thank you both for meeting. After the first meeting, you and {partner} will not continue as a pair; "
             "that happens, and it is nobody's fault. 🌱\n\nYou are still ready to be matched, and the coordinator "
             "will look for a new match for you.",
             partner=partner.name,
         )
-        post(session, person, Reply(text), tr, now)
-    tr = coordinator_tr(session, pair, i18n)
-    answer = {True: tr.gettext("yes"), False: tr.gettext("no")}
-    text = tr.gettext(
-        "{pair}: {mentee} ({mentee_id}) and {mentor} ({mentor_id}) will not continue.\n"
-        "The mentee said {mentee_answer}, the mentor said {mentor_answer}.\n"
-        "Both are ready to be matched again: /suggest {mentee_id}",
-        pair=pair.short_id,
-        **names(mentee, mentor),
-        mentee_answer=answer[bool(pair.mentee_decision)],
-        mentor_answer=answer[bool(pair.mentor_decision)],
     )
-    for role, reason in reasons.items():
-        text += "\n" + tr.gettext(REASON_OF[role], reason=reason)
-    post(session, pair.coordinator, Reply(text), tr, now)
 
 
 def reasons_of(pair: Pair, notes: NotesCipher | None) -> dict[str, str]:

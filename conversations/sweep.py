@@ -408,8 +408,7 @@ def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:
     ]
     if not claimed or not claimed[-1]:
         return 0  # another sweeper got here first
-    tr = i18n.translator(person.language)
-    text = tr.gettext(NUDGE_FIRST if due == 1 else NUDGE_LAST)
-    post(session, person, Reply(text), tr, now)
-    post(session, person, engine.ask(FLOW, state_of(conversation), tr), tr, now)
+    nudge = NUDGE_FIRST if due == 1 else NUDGE_LAST
+    post(session, person, i18n, now, lambda tr: Reply(tr.gettext(nudge)))
+    post(session, person, i18n, now, lambda tr: engine.ask(FLOW, state_of(conversation), tr))
     return 1

@@ -18,7 +18,7 @@ from conversations.context import Ctx, post
 from conversations.engine import Choice, Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
-from conversations.pairing import coordinator_tr, partner_of, role_in, tell_coordinator
+from conversations.pairing import partner_of, role_in, tell_coordinator
 from conversations.texts import status_name
 from conversations.timeline import END, EVALUATION, ProgrammeStep
 from storage import pairs, queries, surveys
@@ -323,17 +323,20 @@ def send_followup(
 ) -> None:
     """A follow-up during the year: how far toward the goals, how often they meet, a short update."""
     survey = surveys.open_for(session, pair=pair, person=person, kind=kind, now=now)
-    tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
-    text = followup_text(tr, timeline.step(kind), partner.name)
-    post(session, person, Reply(text, _survey_button(tr, survey)), tr, now)
+    post(
+        session,
+        person,
+        i18n,
+        now,
+        lambda tr: Reply(followup_text(tr, timeline.step(kind), partner.name), _survey_button(tr, survey)),
+    )
 
 
 def remind_survey(session: Session, *, survey: Survey, person: Person, i18n: I18n, now: datetime) -> None:
     """Ask again, with the same button."""
-    tr = i18n.translator(person.language)
-    text = tr.gettext(EVALUATION_REMINDER if survey.kind == EVALUATION else FOLLOWUP_REMINDER)
-    post(session, person, Reply(text, _survey_button(tr, survey)), tr, now)
+    msgid = EVALUATION_REMINDER if survey.kind == EVALUATION else FOLLOWUP_REMINDER
+    post(session, person, i18n, now, lambda tr: Reply(tr.gettext(msgid), _survey_button(tr, survey)))
 
 
 def send_evaluation(
@@ -341,19 +344,14 @@ def send_evaluation(
 ) -> None:
     """The end message (or the notice's) and the evaluation."""
     survey = surveys.open_for(session, pair=pair, person=person, kind=EVALUATION, now=now)
-    tr = i18n.translator(person.language)
     partner = partner_of(session, pair, person.id or 0)
-    day = tr.date(pair.ends_at or now)
-    post(
-        session,
-        person,
-        Reply(
-            tr.gettext(msgid, partner=partner.name, day=day, **timeline.in_words(tr.locale)),
-            _survey_button(tr, survey),
-        ),
-        tr,
-        now,
-    )
+
+    def evaluation(tr: Translator) -> Reply:
+        day = tr.date(pair.ends_at or now)
+        text = tr.gettext(msgid, partner=partner.name, day=day, **timeline.in_words(tr.locale))
+        return Reply(text, _survey_button(tr, survey))
+
+    post(session, person, i18n, now, evaluation)
 
 
 FOLLOWUP_CLOSED = __("This follow-up is closed: your mentor relationship has ended. Thank you all the same!")
@@ -441,23 +439,26 @@ AGAIN, NETWORK_PARTICIPANT, LEAVE = "a", "n", "l"
 
 def what_next(session: Session, *, person: Person, i18n: I18n, now: datetime) -> None:
     """After the end: be matched again, stay as a network participant, or leave."""
-    tr = i18n.translator(person.language)
-    again = (
-        tr.gettext("🔁 Be matched again as a mentor")
-        if person.role == Role.MENTOR
-        else tr.gettext("🔁 Be matched again as a mentee")
-    )
-    buttons = (
-        (Button(again, f"{NEXT_PREFIX}:{AGAIN}"),),
-        (
-            Button(
-                tr.gettext("📣 Stay in the network and hear about events"),
-                f"{NEXT_PREFIX}:{NETWORK_PARTICIPANT}",
+
+    def choices(tr: Translator) -> Reply:
+        again = (
+            tr.gettext("🔁 Be matched again as a mentor")
+            if person.role == Role.MENTOR
+            else tr.gettext("🔁 Be matched again as a mentee")
+        )
+        buttons = (
+            (Button(again, f"{NEXT_PREFIX}:{AGAIN}"),),
+            (
+                Button(
+                    tr.gettext("📣 Stay in the network and hear about events"),
+                    f"{NEXT_PREFIX}:{NETWORK_PARTICIPANT}",
+                ),
             ),
-        ),
-        (Button(tr.gettext("👋 Leave the network"), f"{NEXT_PREFIX}:{LEAVE}"),),
-    )
-    post(session, person, Reply(tr.gettext(WHAT_NEXT), buttons), tr, now)
+            (Button(tr.gettext("👋 Leave the network"), f"{NEXT_PREFIX}:{LEAVE}"),),
+        )
+        return Reply(tr.gettext(WHAT_NEXT), buttons)
+
+    post(session, person, i18n, now, choices)
 
 
 WHAT_NEXT = __("What would you like now?")
@@ -515,7 +516,7 @@ def press_next(ctx: Ctx, event: Press) -> str | None:
             __("{name} ({id}) chose after the end of {pair}: {choice}"),
             name=person.name,
             id=person.short_id,
-            choice=status_name(coordinator_tr(session, last, ctx.i18n), status),
+            choice=lambda tr: status_name(tr, status),
         )
     return None
 
@@ -596,41 +597,38 @@ def _notice_given(ctx: Ctx, conversation: ConversationRow, answers: dict[str, An
             )
         )
     )
-    ptr = ctx.i18n.translator(partner.language)
+    ends_at = pair.ends_at
     post(
         session,
         partner,
-        Reply(
+        ctx.i18n,
+        now,
+        lambda ptr: Reply(
             ptr.gettext(
                 "{name} has given notice to end your mentor relationship; it ends on {day}. That happens, and it is nobody's fault. {before_end} before that I will send you a short evaluation, and the coordinator is glad to talk with you.",
                 name=ctx.person.name,
-                day=ptr.date(pair.ends_at),
+                day=ptr.date(ends_at),
                 **timeline.in_words(ptr.locale),
             )
         ),
-        ptr,
-        now,
     )
-    ctr = coordinator_tr(session, pair, ctx.i18n)
-    reasons = format_list(
-        [ctr.gettext(c.label) for c in WHY_ENDED if c.value in pair.end_reasons], locale=ctr.locale
-    )
-    post(
-        session,
-        pair.coordinator,
-        Reply(
+
+    def to_coordinator(ctr: Translator) -> Reply:
+        reasons = format_list(
+            [ctr.gettext(c.label) for c in WHY_ENDED if c.value in pair.end_reasons], locale=ctr.locale
+        )
+        return Reply(
             ctr.gettext(
                 "{pair}: {name} ({id}) has given notice; the pair ends on {day}. Reasons: {reasons}",
                 pair=pair.short_id,
                 name=ctx.person.name,
                 id=ctx.person.short_id,
-                day=ctr.date(pair.ends_at),
+                day=ctr.date(ends_at),
                 reasons=reasons,
             )
-        ),
-        ctr,
-        now,
-    )
+        )
+
+    post(session, pair.coordinator, ctx.i18n, now, to_coordinator)
 
 
 ENDMATCH = runner.guided(

@@ -31,9 +31,9 @@ def queue(h: Harness, *texts: str, chat: int = USER) -> None:
             post(
                 session,
                 person,
-                Reply(text, ((Button("OK", "x:1"),),)),
-                h.i18n.translator("en"),
+                h.i18n,
                 h.clock.now(),
+                lambda tr, text=text: Reply(text, ((Button("OK", "x:1"),),)),
             )
 
 
