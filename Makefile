@@ -9,10 +9,10 @@ BABEL_KEYWORDS := -k _:1,2 -k __
 
 .PHONY: run test lint lock i18n i18n-check bench clean
 
+# The project itself is built with the locked hatchling (--no-build-isolation): nothing unpinned is fetched.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
-	# The project itself, built with the locked hatchling: nothing unpinned is fetched.
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
