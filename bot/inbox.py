@@ -190,10 +190,7 @@ class Inbox:
         now = self.clock.now()
         try:
             with self.db.session() as session:
-                if at_once:
-                    aside = inbox.set_aside(session, row_id=row.id, error=error, now=now)
-                else:
-                    aside = inbox.failed(session, row_id=row.id, error=error, now=now)
+                aside = inbox.failed(session, row_id=row.id, error=error, now=now, at_once=at_once)
                 if aside is None:
                     log.warning("update %s failed (%s); it will be tried again", row.update_id, error)
                     return

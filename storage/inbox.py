@@ -125,33 +125,23 @@ def renew(session: Session, *, ids: Iterable[int], until: datetime) -> None:
         session.execute(update(InboxUpdate).where(col(InboxUpdate.id).in_(ids)).values(claimed_until=until))
 
 
-def failed(session: Session, *, row_id: int, error: str, now: datetime) -> InboxUpdate | None:
-    """Count a failed try: retry later with backoff, or set it aside after MAX_ATTEMPTS.
-
-    Returns the row when it has just been set aside.
+def failed(
+    session: Session, *, row_id: int, error: str, now: datetime, at_once: bool = False
+) -> InboxUpdate | None:
+    """Count a failed try: retry later with backoff, or set it aside after MAX_ATTEMPTS (at once
+    for an update that cannot even be read). Returns the row when it has just been set aside.
     """
     row = session.get(InboxUpdate, row_id)
     if row is None:
         return None
     row.attempts += 1
     row.error, row.claimed_until = error[:300], None
-    if row.attempts >= MAX_ATTEMPTS:
+    if at_once or row.attempts >= MAX_ATTEMPTS:
         row.set_aside_at = now
     else:
         row.not_before = now + min(timedelta(seconds=2 ** (row.attempts - 1)), MAX_BACKOFF)
     session.add(row)
     return row if row.set_aside_at is not None else None
-
-
-def set_aside(session: Session, *, row_id: int, error: str, now: datetime) -> InboxUpdate | None:
-    """Set an update aside at once (it cannot be read)."""
-    row = session.get(InboxUpdate, row_id)
-    if row is None:
-        return None
-    row.attempts += 1
-    row.error, row.claimed_until, row.set_aside_at = error[:300], None, now
-    session.add(row)
-    return row
 
 
 def set_aside_rows(session: Session, *, since: datetime | None = None) -> Sequence[InboxUpdate]:

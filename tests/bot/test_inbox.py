@@ -165,7 +165,9 @@ def test_the_operator_lists_and_retries_set_aside_updates(
         inbox.store(session, platform="telegram", updates=[Received(77, "3001", {"update_id": 77})], now=now)
     with db.session() as session:
         [row] = session.exec(select(InboxUpdate)).all()
-        inbox.set_aside(session, row_id=row.id or 0, error="KeyError at admin/pairs.py:12", now=now)
+        inbox.failed(
+            session, row_id=row.id or 0, error="KeyError at admin/pairs.py:12", now=now, at_once=True
+        )
     db.dispose()
     monkeypatch.setenv("MENTORBOT_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
