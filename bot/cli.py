@@ -92,13 +92,15 @@ def inbox(
     except StartupError as error:
         typer.secho(f"Cannot open the inbox: {error}", fg="red", err=True)
         raise typer.Exit(1) from None
-    with db.session() as session:
-        if retry:
-            count = stored.retry_set_aside(session, now=SystemClock().now())
-            typer.echo(f"{count} set-aside updates will be tried again by the running bot.")
-            return
-        waiting, aside = stored.pending_count(session), stored.set_aside_rows(session)
-    db.dispose()
+    try:
+        with db.session() as session:
+            if retry:
+                count = stored.retry_set_aside(session, now=SystemClock().now())
+                typer.echo(f"{count} set-aside updates will be tried again by the running bot.")
+                return
+            waiting, aside = stored.pending_count(session), stored.set_aside_rows(session)
+    finally:
+        db.dispose()
     typer.echo(f"{waiting} updates waiting to be handled, {len(aside)} set aside.")
     if aside:
         table = Table("update", "from", "received", "set aside", "tries", "error")

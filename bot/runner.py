@@ -8,7 +8,6 @@ import hmac
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -206,7 +205,7 @@ async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = 
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
         await bot.session.close()
         if emulator is not None:
