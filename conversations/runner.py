@@ -33,9 +33,10 @@ class Guided:
     coordinators_only: bool = False  # every step checks the allow-list again
 
 
+# Shown to mentees too (the reason for a no is sealed): no word about keys, and a way on.
 UNREADABLE_CONVERSATION = __(
-    "What you had begun can no longer be read (the bot's key was changed), so it was not saved. "
-    "Please start it again."
+    "Sorry: what you had begun here could not be read any more, so it was not saved. "
+    "Please start it again, or send /help to see what you can do."
 )
 NO_LONGER_COORDINATOR = __(
     "You are no longer on the list of this network's coordinators, so what you had begun was not saved."
