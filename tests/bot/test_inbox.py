@@ -220,3 +220,22 @@ async def test_an_update_cut_short_by_a_shutdown_is_handled_at_once_after(
     [row] = _rows(h)
     assert row.claimed_until is None and row.attempts == 0, "given back, not counted as a failure"
     assert await h.inbox.drain() == 1, "handled straight away, without waiting for a lease to run out"
+
+
+async def test_a_slow_batch_keeps_the_lease_on_what_it_has_not_handled_yet(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    ticks = iter(range(0, 1000, 4))  # every look at the clock finds four more seconds gone
+    monkeypatch.setattr("bot.inbox.time.monotonic", lambda: next(ticks))
+    renewed: list[list[int]] = []
+    original = inbox.renew
+
+    def spy(session: Any, *, ids: Any, until: datetime) -> None:
+        renewed.append(list(ids))
+        original(session, ids=ids, until=until)
+
+    monkeypatch.setattr(inbox, "renew", spy)
+    updates = [h.message_update(user, "/start") for user in (AMAL, OLENA, 3003)]
+    assert await h.receive(*updates) == 3
+    assert [len(ids) for ids in renewed] == [3, 2, 1], "before each update, the lease of the rest"
