@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -65,17 +65,23 @@ class Span:
 
     def text(self, locale: Locale | str) -> str:
         """The span in words, in the units it was declared in, e.g. "14 days", "2 months" (Babel, plural-aware)."""
-        parts = [
-            format_unit(abs(value), f"duration-{unit}", length="long", locale=locale)
-            for unit, value in (
-                ("month", self.months),
-                ("week", self.weeks),
-                ("day", self.days),
-                ("hour", self.hours),
-            )
-            if value
-        ]
-        return format_list(parts, locale=locale) if parts else format_unit(0, "duration-day", locale=locale)
+        return _in_words(self, str(locale))
+
+
+@lru_cache(maxsize=512)
+def _in_words(span: Span, locale: str) -> str:
+    # Babel takes about 20 µs a unit, and every text that names a duration asks again.
+    parts = [
+        format_unit(abs(value), f"duration-{unit}", length="long", locale=locale)
+        for unit, value in (
+            ("month", span.months),
+            ("week", span.weeks),
+            ("day", span.days),
+            ("hour", span.hours),
+        )
+        if value
+    ]
+    return format_list(parts, locale=locale) if parts else format_unit(0, "duration-day", locale=locale)
 
 
 @dataclass(frozen=True)
