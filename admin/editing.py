@@ -68,6 +68,7 @@ def _finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) 
 
 
 PERSON_EDIT = runner.guided(
-    runner.Guided(PERSON_EDIT_FLOW, finish=_finished, cancelled=__("Nothing was changed."), coordinators_only=True)
+    runner.Guided(
+        PERSON_EDIT_FLOW, finish=_finished, cancelled=__("Nothing was changed."), coordinators_only=True
+    )
 )
-

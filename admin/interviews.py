@@ -310,7 +310,10 @@ def queue(ctx: Ctx) -> None:
         waited = tr.ngettext("{count} day", "{count} days", days)
         language = isolate(LANGUAGES.get(person.language, person.language))
         role = role_name(tr, person.role)
-        name, city = isolate(person.name), isolate(cities.display(person.city, person.city_other, tr.language))
+        name, city = (
+            isolate(person.name),
+            isolate(cities.display(person.city, person.city_other, tr.language)),
+        )
         return f"{person.short_id} {name} – {role}, {city}, {language}, {waited}{extra}"
 
     if registered:

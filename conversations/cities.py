@@ -53,7 +53,9 @@ def load(path: Path) -> tuple[City, ...]:
     for index, entry in enumerate(data.get("city", []), 1):
         code = str(entry.get("code", ""))
         if not _CODE.match(code) or code == OTHER:
-            raise CitiesError(f"{path}: city {index} needs a code of small letters, like 'aarhus' (not 'other')")
+            raise CitiesError(
+                f"{path}: city {index} needs a code of small letters, like 'aarhus' (not 'other')"
+            )
         if code in {c.code for c in found}:
             raise CitiesError(f"{path}: the code {code!r} is there twice")
         names = {k: str(v) for k, v in entry.items() if k not in ("code", "aliases")}

@@ -44,11 +44,7 @@ def change_lines(tr: Translator, person: Person, changed: list[str]) -> str:
     for field_id in changed:
         step = FLOW.step(field_id)
         value = answers.get(field_id)
-        shown = (
-            tr.gettext(REMOVED)
-            if value in (None, "", [])
-            else engine.display(step, value, answers, tr)
-        )
+        shown = tr.gettext(REMOVED) if value in (None, "", []) else engine.display(step, value, answers, tr)
         lines.append(f"• {tr.gettext(step.label)}: {shown}")
     return "\n".join(lines)
 

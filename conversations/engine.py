@@ -208,7 +208,7 @@ class _Reads(dict[str, Any]):
         super().__init__(answers)
         self.seen = seen
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         self.seen.add(key)
         return super().get(key, default)
 
@@ -326,9 +326,7 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
         buttons += rows(picks, step.columns)
     elif step.kind is Kind.MULTI:
         toggles = [
-            Button(
-                ("✅ " if c.value in state.pending else "") + label(c, tr), button(flow, state, "t", i)
-            )
+            Button(("✅ " if c.value in state.pending else "") + label(c, tr), button(flow, state, "t", i))
             for i, c in enumerate(options)
         ]
         buttons += rows(toggles, step.columns)
@@ -411,7 +409,9 @@ def handle(
             return _refuse(flow, state, tr, tr.gettext(problem.msgid, **problem.params))
         other = flow.step(step.typed_other)
         try:  # words none of the choices match: "other", and her words kept as she wrote them
-            work.answers[other.field] = clean_text(event.text, min_len=other.min or 1, max_len=other.max or 500)
+            work.answers[other.field] = clean_text(
+                event.text, min_len=other.min or 1, max_len=other.max or 500
+            )
         except Invalid as unusable:
             return _refuse(flow, state, tr, tr.gettext(unusable.msgid, **unusable.params))
         _asked(flow, work, other.field)
@@ -449,8 +449,11 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
         if op == "ed":
             return _move(flow, state, EDIT_MENU, tr, before)
     elif state.step == EDIT_MENU:
-        if op == "e" and arg is not None and arg < len(flow.steps) and flow.steps[arg] in editable(
-            flow, state.answers
+        if (
+            op == "e"
+            and arg is not None
+            and arg < len(flow.steps)
+            and flow.steps[arg] in editable(flow, state.answers)
         ):
             state.answers["_editing"] = True
             return _move(flow, state, flow.steps[arg].field, tr, before)

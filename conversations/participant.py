@@ -336,7 +336,7 @@ def profile(ctx: Ctx) -> None:
 
 
 def press_change(ctx: Ctx, event: Press) -> str | None:
-    """"Change an answer" under /profile: the menu of her answers, then the same questions."""
+    """ "Change an answer" under /profile: the menu of her answers, then the same questions."""
     if ctx.person.status in (None, Status.WITHDRAWN):
         return engine.stale(ctx.tr)
     if runner.current(ctx) is not None:

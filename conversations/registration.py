@@ -116,7 +116,10 @@ ANOTHER_PLACE = __("Another place")
 
 def city_choices(answers: Answers) -> Sequence[Choice]:
     """The network's cities, each named in her language, then "another place"."""
-    return (*(Choice(c.code, c.names["en"], c.names) for c in cities.network()), Choice(cities.OTHER, ANOTHER_PLACE))
+    return (
+        *(Choice(c.code, c.names["en"], c.names) for c in cities.network()),
+        Choice(cities.OTHER, ANOTHER_PLACE),
+    )
 
 
 def _is(role: str) -> Callable[[Answers], bool]:
@@ -309,7 +312,9 @@ FLOW = Flow(
 # Changing answers after registration: the same questions and checks, opened on the menu of
 # answers. The role is not offered: it decides the whole programme (a coordinator who must
 # change it withdraws the person, who registers again).
-EDIT_FLOW = replace(FLOW, name="profile_edit", prefix="pe", editing=True, confirm=False, fixed=frozenset({ROLE}))
+EDIT_FLOW = replace(
+    FLOW, name="profile_edit", prefix="pe", editing=True, confirm=False, fixed=frozenset({ROLE})
+)
 PERSON_EDIT_FLOW = replace(EDIT_FLOW, name="person_edit", prefix="pce")
 
 
