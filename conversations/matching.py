@@ -120,8 +120,10 @@ def _same_place(a: Profile, b: Profile) -> bool:
 
 def _place_words(profile: Profile) -> set[str]:
     """Every word she might use in a wish for this place, in any language."""
-    names = cities.all_names(profile.city) if profile.city != cities.OTHER else ()
-    return set().union(*(_words(n) for n in (*names, profile.city_other or "")))
+    place = _place(profile)
+    names = cities.all_names(str(place[1])) if place and place[0] == "code" else ()
+    typed = profile.city_other if profile.city == cities.OTHER else profile.city
+    return set().union(*(_words(n) for n in (*names, typed or "")))
 
 
 def wished_ages(wishes: str | None) -> tuple[int, int] | None:
