@@ -16,6 +16,7 @@ COORDINATOR_COMMANDS: dict[str, str] = {
     "interviewed": __("Write interview notes: /interviewed P-12"),
     "noshow": __("She did not come to her interview: /noshow P-12"),
     "person": __("Everything about one person: /person P-12"),
+    "edit": __("Change a person's answers: /edit P-12"),
     "suggest": __("Suggest mentors: /suggest P-12, or /suggest for everyone"),
     "propose": __("Propose a match: /propose P-12 P-40"),
     "overdue": __("What is overdue (/overdue mine: only your pairs)"),

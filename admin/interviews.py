@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from admin.slots import NewSlot, parse_slots
-from conversations import booking, engine, runner
+from conversations import booking, cities, editing, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
@@ -310,7 +310,10 @@ def queue(ctx: Ctx) -> None:
         waited = tr.ngettext("{count} day", "{count} days", days)
         language = isolate(LANGUAGES.get(person.language, person.language))
         role = role_name(tr, person.role)
-        name, city = isolate(person.name), isolate(person.city)
+        name, city = (
+            isolate(person.name),
+            isolate(cities.display(person.city, person.city_other, tr.language)),
+        )
         return f"{person.short_id} {name} – {role}, {city}, {language}, {waited}{extra}"
 
     if registered:
@@ -488,6 +491,7 @@ def person_record(ctx: Ctx, args: str) -> None:
         f"• {tr.date(change.at)}: {status_name(tr, change.status)}"
         for change in interviews.status_history(session, person_id=person.id or 0)
     ]
+    lines += editing.history_lines(session, tr, person)
     bookings = interviews.bookings_of(session, person_id=person.id or 0)
     if bookings:
         lines += ["", tr.gettext("Interview bookings:")]

@@ -16,7 +16,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from admin.interviews import person_by_id
-from conversations import engine, pairing
+from conversations import cities, engine, pairing
 from conversations.context import Ctx
 from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, isolate
@@ -46,6 +46,7 @@ def profile(person: Person, pairs_this_year: int = 0) -> Profile:
         education_field=person.education_field,
         languages=tuple(person.languages),
         city=person.city,
+        city_other=person.city_other,
         birth_year=person.birth_year,
         goals=tuple(person.goals),
         offers=tuple(person.offers),
@@ -57,6 +58,8 @@ def profile(person: Person, pairs_this_year: int = 0) -> Profile:
 
 def _param(tr: Translator, name: str, value: Any) -> Any:
     """A reason's parameter in words: codes become labels, lists become her kind of list."""
+    if name == "city":  # a code from the network's list, named in her language; other words as typed
+        return cities.display(value, value, tr.language)
     labels = _LABELS.get(name, {})
     if isinstance(value, list):
         return format_list(

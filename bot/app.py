@@ -12,6 +12,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.handlers import build_routers
 from bot.middlewares import TurnMiddleware
 from bot.settings import Settings
+from conversations import cities
 from conversations.clock import Clock
 from conversations.i18n import I18n
 from storage.crypto import NotesCipher
@@ -30,6 +31,7 @@ def create_dispatcher(
     """The dispatcher with its middlewares and routers; all state is in the database."""
     # Conversation state lives in our own tables (storage.Conversation), so aiogram's FSM,
     # and the per-update work of its middleware, is not needed.
+    cities.use(settings.cities)  # the registration's city buttons
     dp = Dispatcher(disable_fsm=True)
     dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake, notes))
     dp["match_weights"] = settings.match_weights  # handlers that need it take it as an argument

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from conversations.cities import load as load_cities
 from conversations.context import Coordinators
 from conversations.i18n import LANGUAGES
 from conversations.matching import MatchWeights
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     # How much each reason counts when mentors are suggested for a mentee (docs/matching.md),
     # e.g. MENTORBOT_MATCH_WEIGHTS__WORK=4.
     match_weights: MatchWeights = MatchWeights()
+    # The network's cities and regions with their names in each language (a TOML file like
+    # conversations/cities.toml); empty: the shipped list of Danish cities.
+    cities: Path | None = None
 
     sweep_seconds: float = Field(default=60, gt=0)
     send_per_second: float = Field(default=30, gt=0)
@@ -62,6 +66,14 @@ class Settings(BaseSettings):
     # Requests under way at once. Each may be delivered twice if the process dies during it:
     # 1 keeps that to one duplicate per crash; more sends faster on a slow network.
     send_in_flight: int = Field(default=1, ge=1)
+
+    @field_validator("cities", mode="before")
+    @classmethod
+    def _cities(cls, value: object) -> object:
+        if value in (None, ""):  # MENTORBOT_CITIES= as in .env.example: the shipped list
+            return None
+        load_cities(Path(str(value)))  # a file that cannot be used stops the start, saying why
+        return value
 
     @field_validator("coordinators", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ state change, so a button from an earlier question, or one made up, is refused p
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from conversations.validation import (
 
 SUMMARY = "_summary"
 EDIT_MENU = "_edit"
+ASKED = "_asked"  # an editing flow's answers given in it, in order
 MAX_CALLBACK_BYTES = 64
 
 Answers = Mapping[str, Any]
@@ -53,10 +55,21 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Choice:
-    """One option of a choice step: the stored value and its label (a msgid)."""
+    """One option of a choice step: the stored value and its label (a msgid).
+
+    `names` gives the label per language where it is data rather than a message (a city's name).
+    """
 
     value: str
     label: str
+    names: Mapping[str, str] | None = None
+
+
+def label(choice: Choice, tr: Translator) -> str:
+    """A choice as she reads it on a button."""
+    if choice.names is not None and tr.language in choice.names:
+        return choice.names[tr.language]
+    return tr.gettext(choice.label)
 
 
 YES_NO = (Choice("yes", __("Yes")), Choice("no", __("No")))
@@ -81,6 +94,11 @@ class Step:
     max: int | None = None
     when: Callable[[Answers], bool] | None = None
     columns: int = 2
+    # A choice step that also takes typed words none of its choices match: the answer is then
+    # "other" and the words are kept in this field (a city not on the network's list).
+    typed_other: str | None = None
+    # Reads a typed answer before the choices' labels do (e.g. a city in any spelling).
+    recognise: Callable[[str], str | None] | None = None
 
     def applies(self, answers: Answers) -> bool:
         """Whether this step is asked, given the answers so far."""
@@ -103,6 +121,10 @@ class Flow:
     summary_title: str = __("Please check your answers:")
     sensitive: bool = False  # answers and the messages that repeat them are stored sealed
     confirm: bool = True  # False: the last answer completes it, without a summary to confirm
+    # A flow that changes answers given before: it opens on the menu of answers, asks the chosen
+    # question (and any it opens), and is complete; `fixed` answers are not offered.
+    editing: bool = False
+    fixed: frozenset[str] = frozenset()
 
     def step(self, field_id: str) -> Step:
         """The step that stores field_id."""
@@ -123,8 +145,16 @@ class Flow:
         return SUMMARY
 
     def final_answers(self, answers: Answers) -> dict[str, Any]:
-        """The answers of the steps that apply, dropping those a later change made moot."""
-        return {s.field: answers.get(s.field) for s in self.applicable(answers)}
+        """The answers of the steps that apply, dropping those a later change made moot.
+
+        An editing flow gives only the answers asked in it, so that what someone else changed
+        meanwhile is not written back over.
+        """
+        final = {s.field: answers.get(s.field) for s in self.applicable(answers)}
+        if self.editing:
+            asked = answers.get(ASKED) or []
+            return {f: v for f, v in final.items() if f in asked}
+        return final
 
 
 @dataclass
@@ -160,9 +190,74 @@ def button(flow: Flow, state: State, op: str, arg: int | None = None) -> str:
 
 
 def begin(flow: Flow, answers: Answers | None = None) -> State:
-    """A fresh state, with answers already known (e.g. the role from a deep link)."""
+    """A fresh state, with answers already known (e.g. the role from a deep link).
+
+    An editing flow opens on the menu of her answers.
+    """
     known = dict(answers or {})
-    return State(step=flow.next_field(known), answers=known)
+    return State(step=EDIT_MENU if flow.editing else flow.next_field(known), answers=known)
+
+
+_longest: dict[tuple[str, tuple[tuple[str, Any], ...]], int] = {}
+
+
+class _Reads(dict[str, Any]):
+    """Answers that note which fields a step's condition reads."""
+
+    def __init__(self, answers: Answers, seen: set[str]) -> None:
+        super().__init__(answers)
+        self.seen = seen
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.seen.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.seen.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.seen.add(str(key))
+        return super().__contains__(key)
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def longest(flow: Flow, answers: Answers) -> int:
+    """The most questions any way through the flow can have, given the answers so far.
+
+    Shown as "Question 3 of N": counting the longest way from the start means that an answer
+    which opens a question (a phone number to ask) never makes the total grow; answers that
+    close a branch only make it smaller. The conditions are probed for the fields they read,
+    and each unanswered one is tried with each of its choices (a multiple choice with all).
+    """
+    seen: set[str] = set()
+    for step in flow.steps:
+        step.applies(_Reads(answers, seen))
+    open_fields = sorted(f for f in seen if f not in answers and any(s.field == f for s in flow.steps))
+    key = (flow.name, tuple((f, _frozen(answers.get(f))) for f in sorted(seen) if f in answers))
+    if key in _longest:
+        return _longest[key]
+    candidates: list[list[Any]] = []
+    for field_id in open_fields:
+        step = flow.step(field_id)
+        values = [c.value for c in step.options(answers)]
+        if step.kind is Kind.MULTI:
+            candidates.append([values])
+        elif step.kind is Kind.YESNO:
+            candidates.append([True, False])
+        else:
+            candidates.append(values or [None])
+    most = 0
+    for combination in itertools.product(*candidates):
+        trial = {**answers, **dict(zip(open_fields, combination, strict=True))}
+        most = max(most, len(flow.applicable(trial)))
+    if len(_longest) > 10_000:  # bounded: keys are few per flow, but never let it grow without end
+        _longest.clear()
+    _longest[key] = most
+    return most
 
 
 def display(step: Step, value: Any, answers: Answers, tr: Translator) -> str:
@@ -172,7 +267,7 @@ def display(step: Step, value: Any, answers: Answers, tr: Translator) -> str:
     if step.kind is Kind.YESNO:
         return tr.gettext("Yes") if value else tr.gettext("No")
     if step.kind in (Kind.CHOICE, Kind.MULTI):
-        labels = {c.value: tr.gettext(c.label) for c in step.options(answers)}
+        labels = {c.value: label(c, tr) for c in step.options(answers)}
         values = value if isinstance(value, list) else [value]
         return format_list([labels.get(v, str(v)) for v in values], locale=tr.locale)
     if step.kind is Kind.DATE:
@@ -200,11 +295,11 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
     applicable = flow.applicable(state.answers)
     fields = [s.field for s in applicable]
     position = fields.index(step.field) + 1 if step.field in fields else len(fields)
-    lines = [
-        tr.gettext("Question {number} of {total}", number=position, total=len(applicable)),
-        "",
-        tr.gettext(step.prompt),
-    ]
+    lines = []
+    if not flow.editing:  # changing one answer is not the n-th question of anything
+        total = max(position, longest(flow, state.answers))
+        lines += [tr.gettext("Question {number} of {total}", number=position, total=total), ""]
+    lines.append(tr.gettext(step.prompt))
     if step.kind is Kind.MULTI:
         lines.append(
             tr.ngettext(
@@ -222,7 +317,7 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
     buttons: list[tuple[Button, ...]] = []
     options = step.options(state.answers)
     if step.kind in (Kind.CHOICE, Kind.YESNO):
-        picks = [Button(tr.gettext(c.label), button(flow, state, "p", i)) for i, c in enumerate(options)]
+        picks = [Button(label(c, tr), button(flow, state, "p", i)) for i, c in enumerate(options)]
         buttons += rows(picks, step.columns)
     elif step.kind in (Kind.DATE, Kind.TIME) and options:  # suggestions; typing another works too
         picks = [
@@ -231,9 +326,7 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
         buttons += rows(picks, step.columns)
     elif step.kind is Kind.MULTI:
         toggles = [
-            Button(
-                ("✅ " if c.value in state.pending else "") + tr.gettext(c.label), button(flow, state, "t", i)
-            )
+            Button(("✅ " if c.value in state.pending else "") + label(c, tr), button(flow, state, "t", i))
             for i, c in enumerate(options)
         ]
         buttons += rows(toggles, step.columns)
@@ -265,10 +358,16 @@ def _summary(flow: Flow, state: State, tr: Translator) -> Reply:
     return Reply("\n".join(lines), buttons)
 
 
+def editable(flow: Flow, answers: Answers) -> list[Step]:
+    """The answers the edit menu offers."""
+    return [s for s in flow.applicable(answers) if s.field not in flow.fixed]
+
+
 def _edit_menu(flow: Flow, state: State, tr: Translator) -> Reply:
-    steps = flow.applicable(state.answers)
+    steps = editable(flow, state.answers)
     picks = [Button(tr.gettext(s.label), button(flow, state, "e", flow.steps.index(s))) for s in steps]
-    buttons = [*rows(picks, 2), (Button(tr.gettext("◀ Back"), button(flow, state, "b")),)]
+    back = tr.gettext("✖️ Change nothing") if flow.editing else tr.gettext("◀ Back")
+    buttons = [*rows(picks, 2), (Button(back, button(flow, state, "b")),)]
     return Reply(tr.gettext("Which answer would you like to change?"), tuple(buttons))
 
 
@@ -306,7 +405,17 @@ def handle(
     try:
         value = _typed(step, event.text, work.answers, tr, phone_region=phone_region, today=today)
     except Invalid as problem:
-        return _refuse(flow, state, tr, tr.gettext(problem.msgid, **problem.params))
+        if step.typed_other is None or len(event.text) > 200:
+            return _refuse(flow, state, tr, tr.gettext(problem.msgid, **problem.params))
+        other = flow.step(step.typed_other)
+        try:  # words none of the choices match: "other", and her words kept as she wrote them
+            work.answers[other.field] = clean_text(
+                event.text, min_len=other.min or 1, max_len=other.max or 500
+            )
+        except Invalid as unusable:
+            return _refuse(flow, state, tr, tr.gettext(unusable.msgid, **unusable.params))
+        _asked(flow, work, other.field)
+        value = "other"
     return _answer(flow, work, step, value, tr)
 
 
@@ -340,9 +449,17 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
         if op == "ed":
             return _move(flow, state, EDIT_MENU, tr, before)
     elif state.step == EDIT_MENU:
-        if op == "e" and arg is not None and arg < len(flow.steps) and flow.steps[arg].applies(state.answers):
+        if (
+            op == "e"
+            and arg is not None
+            and arg < len(flow.steps)
+            and flow.steps[arg] in editable(flow, state.answers)
+        ):
             state.answers["_editing"] = True
             return _move(flow, state, flow.steps[arg].field, tr, before)
+        if op == "b" and flow.editing:  # nothing to change after all: complete, as it was
+            state.rev += 1
+            return Outcome(state, edit=replace(before, buttons=()) if before else None, completed=True)
         if op == "b":
             return _move(flow, state, SUMMARY, tr, before)
     else:
@@ -350,6 +467,8 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
         options = step.options(state.answers)
         if op == "p" and step.kind not in (Kind.MULTI, Kind.TEXT) and arg is not None and arg < len(options):
             value: Any = options[arg].value
+            if step.typed_other is not None:  # the "other" button asks for her words afresh
+                state.answers.pop(step.typed_other, None)
             return _answer(
                 flow, state, step, value == "yes" if step.kind is Kind.YESNO else value, tr, pressed
             )
@@ -367,7 +486,7 @@ def _operate(flow: Flow, state: State, op: str, arg: int | None, tr: Translator,
             return _answer(flow, state, step, None, tr, pressed)
         if op == "b":
             if state.answers.pop("_editing", None):
-                return _move(flow, state, SUMMARY, tr, before)
+                return _move(flow, state, EDIT_MENU if flow.editing else SUMMARY, tr, before)
             previous = _previous(flow, state)
             if previous is not None:
                 return _move(flow, state, previous, tr, before)
@@ -410,6 +529,9 @@ def _answer(
 ) -> Outcome:
     question = ask(flow, state, tr) if pressed else None
     state.answers[step.field] = value
+    _asked(flow, state, step.field)
+    if step.typed_other is not None and value != "other":
+        state.answers.pop(step.typed_other, None)  # a place on the list needs no words of her own
     state.answers.pop("_editing", None)
     state.pending = []
     state.step = flow.next_field(state.answers)
@@ -424,6 +546,12 @@ def _answer(
     return Outcome(state, [ask(flow, state, tr)], edit=edit)
 
 
+def _asked(flow: Flow, state: State, field_id: str) -> None:
+    """Note, in an editing flow, that this answer was given now."""
+    if flow.editing and field_id not in (asked := state.answers.setdefault(ASKED, [])):
+        asked.append(field_id)
+
+
 def _typed(step: Step, text: str, answers: Answers, tr: Translator, *, phone_region: str, today: date) -> Any:
     """Read a typed answer for this step's kind."""
     kind = step.kind
@@ -433,8 +561,9 @@ def _typed(step: Step, text: str, answers: Answers, tr: Translator, *, phone_reg
         raise Invalid(__("That is too long for this question. Please answer briefly or use the buttons."))
     if kind in (Kind.CHOICE, Kind.YESNO):
         wanted = text.strip().casefold()
+        recognised = step.recognise(text) if step.recognise is not None else None
         for index, choice in enumerate(step.options(answers), 1):
-            if wanted in (tr.gettext(choice.label).casefold(), str(index)):
+            if choice.value == recognised or wanted in (label(choice, tr).casefold(), str(index)):
                 return choice.value == "yes" if kind is Kind.YESNO else choice.value
         raise Invalid(__("Please choose one of the buttons below."))
     if kind is Kind.MULTI:

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 from scipy.optimize import linear_sum_assignment
 
+from conversations import cities
 from conversations.i18n import __
 
 
@@ -39,7 +40,8 @@ class Profile:
     line_of_work: str | None = None
     education_field: str | None = None
     languages: tuple[str, ...] = ()
-    city: str | None = None
+    city: str | None = None  # a code from the network's list (conversations/cities.py), or "other"
+    city_other: str | None = None  # her words for a place not on the list
     birth_year: int | None = None
     goals: tuple[str, ...] = ()  # a mentee's
     offers: tuple[str, ...] = ()  # a mentor's
@@ -87,10 +89,41 @@ def _words(text: str | None) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text or "")}
 
 
-def _same_place(a: str | None, b: str | None) -> bool:
-    """The same city or region, however written: "Copenhagen" and "Copenhagen N" are one place."""
-    a, b = (a or "").casefold().strip(), (b or "").casefold().strip()
-    return bool(a and b) and (a == b or bool(_words(a) & _words(b)))
+def _place(profile: Profile) -> tuple[str, str | frozenset[str]] | None:
+    """Where she lives, to compare: a code from the list, or the words of a place not on it.
+
+    Words typed for "another place" that name a place on the list (typed before it was added)
+    count as that place.
+    """
+    if cities.by_code(profile.city) is not None:
+        return ("code", profile.city or "")
+    typed = (
+        profile.city_other if profile.city == cities.OTHER else profile.city
+    )  # or free text from before the list
+    code = cities.code_for(typed)
+    if code is not None:
+        return ("code", code)
+    words = frozenset(_words(cities.fold(typed or "")))
+    return ("words", words) if words else None
+
+
+def _same_place(a: Profile, b: Profile) -> bool:
+    """The same city or region: the same code, however she wrote or chose it; for two places not
+    on the list, a word in common ("Helsingør" and "Helsingør C")."""
+    here, there = _place(a), _place(b)
+    if here is None or there is None or here[0] != there[0]:
+        return False
+    if here[0] == "code":
+        return here[1] == there[1]
+    return bool(set(here[1]) & set(there[1]))
+
+
+def _place_words(profile: Profile) -> set[str]:
+    """Every word she might use in a wish for this place, in any language."""
+    place = _place(profile)
+    names = cities.all_names(str(place[1])) if place and place[0] == "code" else ()
+    typed = profile.city_other if profile.city == cities.OTHER else profile.city
+    return set().union(*(_words(n) for n in (*names, typed or "")))
 
 
 def wished_ages(wishes: str | None) -> tuple[int, int] | None:
@@ -121,15 +154,16 @@ def score(mentee: Profile, mentor: Profile, weights: MatchWeights, *, year: int)
     shared = [code for code in mentee.languages if code in mentor.languages and code != "other"]
     if shared:
         add(weights.language * min(len(shared), 2), __("languages in common: {languages}"), languages=shared)
-    if _same_place(mentee.city, mentor.city):
-        add(weights.place, __("both live in {city}"), city=mentor.city)
+    if _same_place(mentee, mentor):
+        place = mentor.city if mentor.city != cities.OTHER else mentor.city_other
+        add(weights.place, __("both live in {city}"), city=place)
     helped = [g for g in mentee.goals if HELPS_WITH.get(g, frozenset()) & set(mentor.offers)]
     if helped:
         add(weights.goal * len(helped), __("can help with her goals: {goals}"), goals=helped)
     ages = wished_ages(mentee.wishes)
     if ages and mentor.birth_year and ages[0] <= year - mentor.birth_year <= ages[1]:
         add(weights.wish, __("the age she wished for ({age})"), age=year - mentor.birth_year)
-    wished_words = _words(mentee.wishes) & (_words(mentor.city) | _words(mentor.education_field))
+    wished_words = _words(mentee.wishes) & (_place_words(mentor) | _words(mentor.education_field))
     if wished_words:
         add(weights.wish, __("her wishes mention {words}"), words=sorted(wished_words)[:3])
     if mentor.meetings_per_month and mentor.meetings_per_month >= (mentee.meetings_per_month or 1):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations import engine, runner
+from conversations import cities, editing, engine, runner
 from conversations.context import Ctx, tell_coordinators
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
-from conversations.registration import FLOW, NAME, ROLE
+from conversations.registration import EDIT_FLOW, FLOW, NAME, ROLE, answers_of, store
 from conversations.texts import (
     COORDINATOR_WELCOME,
     PRIVACY_FULL,
@@ -26,6 +26,7 @@ from storage.models import Account, PairStatus, Person, Platform, Role, Status
 from storage.queries import ConversationRow
 
 CONSENT_PREFIX = "cs"
+CHANGE_PREFIX = "pf"  # "Change an answer" under /profile
 LANGUAGE_PREFIX = "lang"
 DEEP_LINK_ROLES = {r.value for r in Role}
 AGREE = __("✅ I agree")
@@ -135,11 +136,7 @@ def converse(ctx: Ctx, event: Event) -> str | None:
 def _finish(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
     """Store her confirmed answers, make her `registered` and tell the coordinators."""
     person, now = ctx.person, ctx.now
-    for field_id, value in answers.items():
-        if field_id == "meetings_per_month":
-            person.meetings_per_month = int(value) if value else None
-        else:
-            setattr(person, field_id, value)
+    store(person, answers)
     person.telegram_username = ctx.username
     person.registered_at = now
     queries.set_status(ctx.session, person=person, status=Status.REGISTERED, now=now)
@@ -160,7 +157,7 @@ def _finish(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) ->
                 "New registration: {name}, {role}, {city}, writes in {language} ({id}). /queue lists everyone waiting.",
                 name=person.name,
                 role=role_name(tr, person.role),
-                city=person.city,
+                city=cities.display(person.city, person.city_other, tr.language),
                 language=LANGUAGES[person.language],
                 id=person.short_id,
             )
@@ -299,10 +296,7 @@ def profile_lines(tr: Translator, person: Person, accounts: list[Account]) -> st
         lines.append(_line(tr, __("Consent given"), tr.date(person.consent_at)))
     if person.status is not None:
         lines.append(_line(tr, __("Status"), status_name(tr, person.status)))
-        stored = {"meetings_per_month": str(person.meetings_per_month or "")}
-        answers = {
-            step.field: stored.get(step.field, getattr(person, step.field, None)) for step in FLOW.steps
-        }
+        answers = answers_of(person)
         for step in FLOW.applicable(answers):
             value = answers.get(step.field)
             if value not in (None, "", []):
@@ -324,8 +318,49 @@ def profile(ctx: Ctx) -> None:
                 "Your registration is not finished; your answers so far are kept until you finish or cancel."
             )
         )
-    lines += ["", tr.gettext("To correct or delete anything, write to a coordinator here.")]
-    ctx.say(Reply("\n".join(lines)))
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if person.status not in (None, Status.WITHDRAWN):
+        lines += [
+            "",
+            tr.gettext(
+                "To change an answer, press the button below. To delete anything, write to a coordinator here."
+            ),
+        ]
+        buttons = ((Button(tr.gettext("✏️ Change an answer"), f"{CHANGE_PREFIX}:e"),),)
+    else:
+        lines += ["", tr.gettext("To correct or delete anything, write to a coordinator here.")]
+    ctx.say(Reply("\n".join(lines), buttons))
+
+
+# -- changing her own answers -------------------------------------------------------------------------
+
+
+def press_change(ctx: Ctx, event: Press) -> str | None:
+    """ "Change an answer" under /profile: the menu of her answers, then the same questions."""
+    if ctx.person.status in (None, Status.WITHDRAWN):
+        return engine.stale(ctx.tr)
+    if runner.current(ctx) is not None:
+        ctx.say(Reply(ctx.tr.gettext(editing.ONE_AT_A_TIME)))
+        resume(ctx)
+        return None
+    runner.begin(ctx, PROFILE_EDIT, answers=answers_of(ctx.person))
+    return None
+
+
+def _own_change_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
+    """Save what she changed, show it, and give her profile back."""
+    changed = editing.save(ctx.session, ctx.person, answers, by=ctx.key.id, now=ctx.now)
+    if changed:
+        saved = ctx.tr.gettext("Saved. What changed:")
+        ctx.say(Reply(f"{saved}\n{editing.change_lines(ctx.tr, ctx.person, changed)}"))
+    else:
+        ctx.say(Reply(ctx.tr.gettext("Nothing was changed.")))
+    profile(ctx)
+
+
+PROFILE_EDIT = runner.guided(
+    runner.Guided(EDIT_FLOW, finish=_own_change_finished, cancelled=__("Nothing was changed."))
+)
 
 
 def media(ctx: Ctx, event: Media) -> None:

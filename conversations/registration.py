@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
 
+from conversations import cities
 from conversations.engine import Answers, Choice, Flow, Kind, Step
 from conversations.i18n import __
 
@@ -11,6 +14,7 @@ ROLE = "role"
 NAME = "name"
 BIRTH_YEAR = "birth_year"
 CITY = "city"
+CITY_OTHER = "city_other"
 SHARE_CHANNELS = "share_channels"
 PHONE = "phone"
 EMAIL = "email"
@@ -18,6 +22,7 @@ EDUCATION = "education"
 EDUCATION_FIELD = "education_field"
 WORK_EXPERIENCE = "work_experience"
 LINE_OF_WORK = "line_of_work"
+LINE_OF_WORK_OTHER = "line_of_work_other"
 LANGUAGES = "languages"
 GOALS = "goals"
 GOALS_TEXT = "goals_text"
@@ -106,6 +111,17 @@ MEETINGS = (
 )
 
 
+ANOTHER_PLACE = __("Another place")
+
+
+def city_choices(answers: Answers) -> Sequence[Choice]:
+    """The network's cities, each named in her language, then "another place"."""
+    return (
+        *(Choice(c.code, c.names["en"], c.names) for c in cities.network()),
+        Choice(cities.OTHER, ANOTHER_PLACE),
+    )
+
+
 def _is(role: str) -> Callable[[Answers], bool]:
     """A step's condition: she registers in this role."""
     return lambda answers: answers.get(ROLE) == role
@@ -141,7 +157,23 @@ FLOW = Flow(
             max=2012,
         ),
         Step(
-            CITY, __("In which city or region do you live?"), Kind.TEXT, __("City or region"), min=2, max=80
+            CITY,
+            __("In which city or region do you live? Choose it, or write its name."),
+            Kind.CHOICE,
+            __("City or region"),
+            city_choices,
+            columns=3,
+            typed_other=CITY_OTHER,
+            recognise=cities.code_for,
+        ),
+        Step(
+            CITY_OTHER,
+            __("Please write the name of your city or region."),
+            Kind.TEXT,
+            __("Place, in your words"),
+            min=2,
+            max=80,
+            when=lambda a: a.get(CITY) == cities.OTHER,
         ),
         Step(
             SHARE_CHANNELS,
@@ -200,6 +232,16 @@ FLOW = Flow(
             Kind.CHOICE,
             __("Line of work"),
             LINES_OF_WORK,
+        ),
+        Step(
+            LINE_OF_WORK_OTHER,
+            __('You chose "Other": what is your line of work?'),
+            Kind.TEXT,
+            __("Line of work, in your words"),
+            optional=True,
+            min=2,
+            max=200,
+            when=lambda a: a.get(LINE_OF_WORK) == "other",
         ),
         Step(
             LANGUAGES,
@@ -265,3 +307,39 @@ FLOW = Flow(
         ),
     ),
 )
+
+
+# Changing answers after registration: the same questions and checks, opened on the menu of
+# answers. The role is not offered: it decides the whole programme (a coordinator who must
+# change it withdraws the person, who registers again).
+EDIT_FLOW = replace(
+    FLOW, name="profile_edit", prefix="pe", editing=True, confirm=False, fixed=frozenset({ROLE})
+)
+PERSON_EDIT_FLOW = replace(EDIT_FLOW, name="person_edit", prefix="pce")
+
+
+def answers_of(person: Any) -> dict[str, Any]:
+    """A person's stored answers as the flow holds them (every question that applies to her)."""
+    stored = {field: getattr(person, field, None) for field in (s.field for s in FLOW.steps)}
+    stored[MEETINGS_PER_MONTH] = str(person.meetings_per_month) if person.meetings_per_month else None
+    return {s.field: stored[s.field] for s in FLOW.applicable(stored)}
+
+
+def store(person: Any, answers: Answers) -> list[str]:
+    """Put confirmed answers on a person; questions that no longer apply are emptied.
+
+    Returns the fields whose value changed. A phone number she no longer shares, or the words
+    for a place now on the list, is not kept: we keep only what the answers ask for.
+    """
+    changed = []
+    applicable = {s.field for s in FLOW.applicable(answers)}
+    for step in FLOW.steps:
+        value: Any = answers.get(step.field) if step.field in applicable else None
+        if step.field == MEETINGS_PER_MONTH:
+            value = int(value) if value else None
+        elif step.kind is Kind.MULTI:
+            value = list(value or [])
+        if getattr(person, step.field) != value:
+            setattr(person, step.field, value)
+            changed.append(step.field)
+    return changed

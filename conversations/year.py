@@ -60,7 +60,7 @@ FOLLOWUP_FLOW = Flow(
         Step(MET_HOW_OFTEN, __("How often have you met?"), Kind.CHOICE, __("Meetings"), HOW_OFTEN, columns=1),
         Step(
             UPDATE,
-            __("A short update: how is it going? (You can skip this.)"),
+            __("A short update: how is it going?"),
             Kind.TEXT,
             __("Update"),
             optional=True,

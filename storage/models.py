@@ -92,6 +92,10 @@ class Person(SQLModel, table=True):
     offers: list[str] = _json(list)
     meetings_per_month: int | None = None
     wishes: str | None = Field(default=None, max_length=1000)
+    # `city` holds a code from the network's list (conversations/cities.py) or "other", and then
+    # city_other her own words for the place.
+    city_other: str | None = Field(default=None, max_length=120)
+    line_of_work_other: str | None = Field(default=None, max_length=200)
 
     @property
     def short_id(self) -> str:
@@ -401,4 +405,20 @@ class Handled(SQLModel, table=True):
     due_at: datetime = _when(nullable=False)  # the due date it was handled for
     by: int  # the coordinator's person id
     note: str | None = Field(default=None, sa_column=Column(Text))  # sealed
+    at: datetime = _when(nullable=False)
+
+
+class ProfileChange(SQLModel, table=True):
+    """One answer of a person's profile changed after registration: which, by whom, when.
+
+    The values are not kept, old or new: the new one is on her profile, and the old one is what
+    she (or a coordinator for her) corrected, often because it was wrong or no longer hers to
+    share (a phone number, a city she left). Keeping it would undo the correction; the history
+    only has to show that the profile changed and who changed it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    field: str = Field(max_length=32)  # the registration question's field id
+    changed_by: int  # a person id: hers, or the coordinator's
     at: datetime = _when(nullable=False)

@@ -8,7 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from admin import interviews, matching, overdue, pairs
+from admin import editing, interviews, matching, overdue, pairs
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
 from conversations import participant
@@ -23,6 +23,7 @@ WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
     "interviewed": interviews.interviewed,
     "noshow": interviews.noshow,
     "person": interviews.person_record,
+    "edit": editing.edit,
     "propose": matching.propose,
     "overdue": overdue.overdue,
     "pair": pairs.pair_record,

@@ -31,6 +31,7 @@ def make_router() -> Router:
     router.callback_query.register(
         on_press(participant.press_language), DataPrefix(participant.LANGUAGE_PREFIX)
     )
+    router.callback_query.register(on_press(participant.press_change), DataPrefix(participant.CHANGE_PREFIX))
     router.callback_query.register(on_press(participant.converse), FlowButton())
     router.callback_query.register(on_press(booking.press_book), DataPrefix(booking.BOOK_PREFIX))
     router.callback_query.register(on_press(booking.press_answer), DataPrefix(booking.ANSWER_PREFIX))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from conversations import cities
 from storage import interviews, queries
 from storage.db import Database
 from storage.models import Account, Person, Platform, Role, Status
@@ -131,12 +132,9 @@ def _add_person(session: Session, demo: DemoPerson, registered_at: datetime, inv
         now=registered_at,
     )
     person.consent_at = person.registered_at = registered_at
-    person.role, person.name, person.city, person.birth_year = (
-        demo.role,
-        demo.name,
-        demo.city,
-        demo.birth_year,
-    )
+    person.role, person.name, person.birth_year = demo.role, demo.name, demo.birth_year
+    person.city = cities.code_for(demo.city) or cities.OTHER  # as registration stores it: a code
+    person.city_other = None if person.city != cities.OTHER else demo.city
     person.education, person.education_field = demo.education, demo.education_field
     person.work_experience, person.line_of_work = demo.work_experience, demo.line_of_work
     person.languages, person.share_channels = list(demo.languages), list(demo.share_channels)

@@ -73,7 +73,7 @@ async def test_a_mentee_registers(harness: Harness, i18n: I18n, language: str, n
     with h.db.session() as session:
         person = person_of(session, user)
         history = session.exec(select(StatusChange.status).where(StatusChange.person_id == person.id)).all()
-    assert (person.status, person.role, person.name, person.city) == ("registered", "mentee", name, "Aarhus")
+    assert (person.status, person.role, person.name, person.city) == ("registered", "mentee", name, "aarhus")
     assert (
         person.share_channels == ["telegram", "phone"]
         and person.phone == "+4520304050"

@@ -226,3 +226,52 @@ def test_lists_are_joined_as_her_language_joins_them() -> None:
     step = FLOW.step("colours")
     assert engine.display(step, ["red", "blue"], {}, i18n.translator("en")) == "Red and Blue"
     assert engine.display(step, ["red", "blue", "green"], {}, i18n.translator("ar")) == "Red وBlue وGreen"
+
+
+def _totals(flow: Flow, path: list[tuple[str, object]], tr: Translator) -> list[str]:
+    """The "Question N of M" lines shown while answering path (field, value) in order."""
+    state = engine.begin(flow)
+    shown = []
+    for field_id, value in path:
+        assert state.step == field_id, (state.step, field_id)
+        shown.append(engine.ask(flow, state, tr).text.splitlines()[0])
+        state.answers[field_id] = value
+        state.step = flow.next_field(state.answers)
+    return shown
+
+
+def test_the_evaluation_counts_its_longest_way_from_the_start(tr: Translator) -> None:
+    """Before: "Question 1 of 8", then "2 of 9" once "it has ended" opened the question why."""
+    from conversations.year import MENTOR_EVALUATION as flow
+
+    fields = [s.field for s in flow.steps]
+    ended = [("ended", "yes"), *((f, "x") for f in fields[1:])]
+    assert _totals(flow, ended, tr) == [f"Question {n} of {len(fields)}" for n in range(1, len(fields) + 1)]
+    continuing = [("ended", "no"), *((f, "x") for f in fields[2:])]
+    shown = _totals(flow, continuing, tr)
+    assert shown[0] == f"Question 1 of {len(fields)}"
+    assert shown[1:] == [f"Question {n} of {len(fields) - 1}" for n in range(2, len(fields))]
+
+
+def test_a_typed_answer_none_of_the_choices_match_is_kept_as_other(tr: Translator) -> None:
+    flow = Flow(
+        "place",
+        "pl",
+        (
+            Step("city", "Where?", Kind.CHOICE, "City", (Choice("a", "Aarhus"), Choice("other", "Another")),
+                 typed_other="words", recognise=lambda t: "a" if t == "Århus" else None),
+            Step("words", "Which?", Kind.TEXT, "Words", min=2, max=20, when=lambda a: a.get("city") == "other"),
+            Step("name", "Name?", Kind.TEXT, "Name"),
+        ),
+    )  # fmt: skip
+    state = engine.begin(flow)
+    out = engine.handle(flow, state, Text("Nakskov"), tr, phone_region="DK", today=date(2026, 1, 5))
+    assert out.state.answers == {"city": "other", "words": "Nakskov"} and out.state.step == "name"
+    out = engine.handle(flow, out.state, Command("back"), tr, phone_region="DK", today=date(2026, 1, 5))
+    out = engine.handle(flow, out.state, Command("back"), tr, phone_region="DK", today=date(2026, 1, 5))
+    out = engine.handle(flow, out.state, Text("Århus"), tr, phone_region="DK", today=date(2026, 1, 5))
+    assert out.state.answers == {"city": "a"}, "a place recognised needs no words of its own"
+    out = engine.handle(flow, out.state, Command("back"), tr, phone_region="DK", today=date(2026, 1, 5))
+    assert out.state.step == "city"
+    refused = engine.handle(flow, out.state, Text("x" * 300), tr, phone_region="DK", today=date(2026, 1, 5))
+    assert not refused.changed, "too long for a place: refused, not kept"

@@ -124,3 +124,35 @@ def test_assignment_is_optimal_against_every_permutation() -> None:
 def test_assignment_leaves_out_declined_pairs_even_if_nothing_else_is_left() -> None:
     result = assignment([Profile(1)], [Profile(11)], W, year=YEAR, declined={(1, 11)})
     assert result == []
+
+
+@pytest.mark.parametrize(
+    ("mentee", "mentor", "same"),
+    [
+        (Profile(1, city="copenhagen"), Profile(2, city="copenhagen"), True),
+        (Profile(1, city="copenhagen"), Profile(2, city="aalborg"), False),
+        # words typed for a place not on the list that name one on it
+        (Profile(1, city="other", city_other="كوبنهاغن"), Profile(2, city="copenhagen"), True),
+        (
+            Profile(1, city="other", city_other="Helsingør"),
+            Profile(2, city="other", city_other="helsingør C"),
+            True,
+        ),
+        (Profile(1, city="other", city_other="Helsingør"), Profile(2, city="copenhagen"), False),
+        (
+            Profile(1, city="other", city_other="Nakskov"),
+            Profile(2, city="other", city_other="Helsingør"),
+            False,
+        ),
+        (Profile(1), Profile(2, city="copenhagen"), False),
+    ],
+)
+def test_places_are_compared_by_code_not_spelling(mentee: Profile, mentor: Profile, same: bool) -> None:
+    reasons = [r.msgid for r in score(mentee, mentor, W, year=YEAR).reasons]
+    assert ("both live in {city}" in reasons) is same
+
+
+def test_a_wish_names_the_mentors_city_in_her_own_language() -> None:
+    mentee = Profile(1, wishes="شخص يعيش في كوبنهاغن")
+    found = score(mentee, Profile(2, city="copenhagen"), W, year=YEAR).reasons
+    assert [r.params for r in found if r.msgid == "her wishes mention {words}"] == [{"words": ["كوبنهاغن"]}]

@@ -159,3 +159,52 @@ def test_accounts_migration_keeps_existing_data(database_url: str) -> None:
         assert connection.exec_driver_sql("SELECT telegram_id FROM person WHERE id = 8").one() == (5002,)
     command.upgrade(config, "head")
     db.dispose()
+
+
+def test_0009_maps_known_spellings_of_cities_to_codes_and_keeps_the_rest_as_other(database_url: str) -> None:
+    from sqlalchemy import text
+
+    config = alembic_config(database_url)
+    command.upgrade(config, "0006")
+    db = Database(database_url)
+    at = "'2026-01-05 10:00:00+00:00'"
+    typed = {
+        1: "København N",
+        2: "كوبنهاغن",
+        3: "aarhus c",
+        4: "8000 Århus",
+        5: "near Aarhus",
+        6: "Helsingør",
+        7: "Copenhagen, Denmark",
+        8: "آلبورگ",
+    }
+    with db.engine.begin() as connection:
+        for person_id, city in typed.items():
+            connection.execute(
+                text(
+                    "INSERT INTO person (id, language, created_at, reachable, share_channels, languages, goals,"
+                    f" offers, city) VALUES (:id, 'da', {at}, true, '[]', '[]', '[]', '[]', :city)"
+                ),
+                {"id": person_id, "city": city},
+            )
+    command.upgrade(config, "0009")
+    with db.engine.connect() as connection:
+        rows = dict(
+            (row[0], (row[1], row[2]))
+            for row in connection.execute(text("SELECT id, city, city_other FROM person"))
+        )
+    assert rows == {
+        1: ("copenhagen", None),
+        2: ("copenhagen", None),
+        3: ("aarhus", None),
+        4: ("aarhus", None),
+        5: ("other", "near Aarhus"),  # not guessed
+        6: ("other", "Helsingør"),
+        7: ("copenhagen", None),
+        8: ("aalborg", None),
+    }
+    command.downgrade(config, "0006")
+    with db.engine.connect() as connection:
+        back = dict(connection.execute(text("SELECT id, city FROM person")).all())
+    assert back[1] == "København" and back[5] == "near Aarhus"
+    db.dispose()
