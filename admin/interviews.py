@@ -12,6 +12,7 @@ from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import LANGUAGES, Translator, __, isolate
+from conversations.pairing import TODAY, days_from_today
 from conversations.participant import profile_lines
 from conversations.texts import role_name, status_name
 from conversations.timeline import local_start
@@ -55,11 +56,13 @@ ADD_SLOT_FLOW = Flow(
     steps=(
         Step(
             DAY,
-            __("Which day? Write the date, for example 2026-12-03."),
+            __("Which day? Choose one or write the date."),
             Kind.DATE,
             __("Day"),
+            days_from_today(range(1, 7)),
             min=0,
             max=365,
+            columns=3,
         ),
         Step(START, __("At what time does it start? For example 10:00."), Kind.TIME, __("Start")),
         Step(MINUTES, __("How many minutes does it last?"), Kind.NUMBER, __("Minutes"), min=10, max=240),
@@ -93,10 +96,10 @@ ADD_SLOT = runner.guided(
 def addslot(ctx: Ctx, args: str) -> None:
     """/addslot with a line, or alone for the step-by-step questions."""
     if not args.strip():
-        runner.begin(ctx, ADD_SLOT)
+        runner.begin(ctx, ADD_SLOT, answers={TODAY: ctx.now.astimezone(ctx.tr.tz).date().isoformat()})
         return
     try:
-        slots = parse_slots(args, zone=ctx.tr.tz.key, now=ctx.now)
+        slots = parse_slots(args, zone=ctx.tr.tz.key, now=ctx.now, locale=ctx.tr.language)
     except Invalid as problem:
         ctx.say(Reply(ctx.tr.gettext(problem.msgid, **problem.params)))
         return
