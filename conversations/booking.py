@@ -235,7 +235,9 @@ def remind(
             msgid = __("A reminder: your interview is today, {slot}. Will you come?")
         else:
             msgid = __("A reminder: your interview is tomorrow, {slot}. Will you come?")
-        return Reply(tr.gettext(msgid, slot=slot_label(tr, slot)), _answer_buttons(tr, booking_id, cancel=True))
+        return Reply(
+            tr.gettext(msgid, slot=slot_label(tr, slot)), _answer_buttons(tr, booking_id, cancel=True)
+        )
 
     post(session, person, i18n, now, reminder)
 

@@ -85,7 +85,9 @@ def parse_email(text: str) -> str:
 
 
 # Marks a right-to-left date carries (Babel writes Arabic dates with RLM) or a phone adds around one.
-_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_DIRECTION_MARKS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 _NUMERIC_DAY = re.compile(r"^(\d{1,4})\s*([./-])\s*(\d{1,2})(?:\s*\2\s*(\d{1,4}))?\.?$")
 _TOKENS = re.compile(r"[^\W\d_]+\.?|\d+")
 EXAMPLE_DAYS_AHEAD = 7  # examples of dates are this far in the future, so that they can be used as they are

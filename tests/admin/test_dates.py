@@ -21,7 +21,9 @@ async def test_the_usage_example_is_ahead_and_in_her_locale(harness: Harness) ->
     h = harness
     da = h.i18n.translator("da")
     usage = (await h.send(COORDINATOR, "/addslot soon", language="da"))[-1].text
-    assert usage.startswith(da.gettext("Write it like this:\n/addslot {date} 10:00 45 Nørregade 1", date="X")[:8])
+    assert usage.startswith(
+        da.gettext("Write it like this:\n/addslot {date} 10:00 45 Nørregade 1", date="X")[:8]
+    )
     assert "/addslot 13.01.2026 10:00 45" in usage  # the clock says 5 January 2026
     h.clock.advance(days=400)
     later = (await h.send(COORDINATOR, "/addslot soon"))[-1].text
@@ -35,7 +37,14 @@ async def test_slots_step_by_step_offer_days_and_read_her_dates(harness: Harness
     h = harness
     await h.send(COORDINATOR, "/addslot", language="en")
     question = h.messages(COORDINATOR)[-1]
-    assert question.labels == ["Tue, Jan 6", "Wed, Jan 7", "Thu, Jan 8", "Fri, Jan 9", "Sat, Jan 10", "Sun, Jan 11"]
+    assert question.labels == [
+        "Tue, Jan 6",
+        "Wed, Jan 7",
+        "Thu, Jan 8",
+        "Fri, Jan 9",
+        "Sat, Jan 10",
+        "Sun, Jan 11",
+    ]
     wrong = (await h.send(COORDINATOR, "the 8th"))[-1].text
     assert "I could not read that date. Please write it like 1/13/2026." in wrong
     await h.send(COORDINATOR, "8.1.2026")  # day first, as dots always are

@@ -73,7 +73,9 @@ def test_a_date_is_read_in_the_coordinators_locale(line: str, locale: str) -> No
     assert (slot.minutes, slot.place) == (45, "Here")
 
 
-@pytest.mark.parametrize(("locale", "example"), [("en", "12/13/2026"), ("da", "13.12.2026"), ("fa", "2026/12/13")])
+@pytest.mark.parametrize(
+    ("locale", "example"), [("en", "12/13/2026"), ("da", "13.12.2026"), ("fa", "2026/12/13")]
+)
 def test_the_usage_shows_a_date_ahead_as_her_locale_writes_it(locale: str, example: str) -> None:
     with pytest.raises(Invalid) as raised:
         parse_slots("tomorrow at ten", zone=ZONE, now=NOW, locale=locale)
