@@ -17,7 +17,7 @@ from conversations.participant import profile_lines
 from conversations.texts import role_name, status_name
 from conversations.timeline import local_start
 from conversations.validation import Invalid, parse_time
-from storage import interviews, queries
+from storage import interviews, pairs, queries
 from storage.models import BookingStatus, InterviewNote, InterviewSlot, Person, Status
 from storage.queries import ConversationRow
 
@@ -338,8 +338,15 @@ def queue(ctx: Ctx) -> None:
         lines += ["", tr.gettext("Invited, no time booked yet:"), *waiting_lines]
     if booked_lines:
         lines += ["", tr.gettext("Interview booked:"), *booked_lines]
-    if ready:
-        lines += ["", tr.gettext("Interviewed, ready to be matched:"), *[line(p) for p in ready]]
+    # Still "ready to be matched" while a proposal waits for its first meeting: say so, apart.
+    proposed = {i: pair for pair in pairs.active(session) for i in (pair.mentee_id, pair.mentor_id)}
+    free = [p for p in ready if p.id not in proposed]
+    pending = [p for p in ready if p.id in proposed]
+    if free:
+        lines += ["", tr.gettext("Interviewed, ready to be matched:"), *[line(p) for p in free]]
+    if pending:
+        lines += ["", tr.gettext("Ready to be matched, with a proposal pending:")]
+        lines += [line(p, f" – {proposed[p.id or 0].short_id}") for p in pending]
     ctx.say(Reply("\n".join(lines).strip(), tuple(buttons)))
 
 
