@@ -11,10 +11,10 @@ from conversations import booking, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import LANGUAGES, Translator, __, isolate
+from conversations.i18n import Translator, __, isolate
 from conversations.pairing import TODAY, days_from_today
 from conversations.participant import profile_lines
-from conversations.texts import role_name, status_name
+from conversations.texts import language_name, role_name, status_name
 from conversations.timeline import local_start
 from conversations.validation import Invalid, parse_time
 from storage import interviews, pairs, queries
@@ -311,7 +311,7 @@ def queue(ctx: Ctx) -> None:
         since = person.invited_at if person.status == Status.AWAITING_INTERVIEW else person.registered_at
         days = (now - since).days if since else 0
         waited = tr.ngettext("{count} day", "{count} days", days)
-        language = isolate(LANGUAGES.get(person.language, person.language))
+        language = language_name(tr, person.language)
         role = role_name(tr, person.role)
         name, city = isolate(person.name), isolate(person.city)
         return f"{person.short_id} {name} – {role}, {city}, {language}, {waited}{extra}"
@@ -491,7 +491,7 @@ def person_record(ctx: Ctx, args: str) -> None:
     tr, session = ctx.tr, ctx.session
     lines = [
         f"{person.short_id} {person.name}",
-        profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0)),
+        profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0), about_her=True),
     ]
     lines += ["", tr.gettext("Status history:")]
     lines += [

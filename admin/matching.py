@@ -23,7 +23,7 @@ from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, isolate
 from conversations.matching import MatchWeights, Profile, Scored, assignment, best_mentors, best_possible
 from conversations.registration import LINES_OF_WORK, MEETINGS, MENTEE_GOALS, SPOKEN
-from conversations.texts import role_name, status_name
+from conversations.texts import ABOUT_HER_CHOICES, role_name, status_name
 from storage import pairs, queries
 from storage.models import Person, Role, Status
 
@@ -34,7 +34,7 @@ _TWO_IDS = re.compile(r"^\s*[Pp]-?(\d{1,9})\s+[Pp]-?(\d{1,9})\s*$")
 _LABELS = {
     "work": {c.value: c.label for c in LINES_OF_WORK},
     "languages": {c.value: c.label for c in SPOKEN},
-    "goals": {c.value: c.label for c in MENTEE_GOALS},
+    "goals": {c.value: ABOUT_HER_CHOICES.get(("goals", c.value), c.label) for c in MENTEE_GOALS},
     "meetings": {c.value: c.label for c in MEETINGS},
 }
 

@@ -195,7 +195,7 @@ async def test_a_whole_registration_in_arabic_against_the_real_process(
     assert "أمل حسن" in thanks[-1]["text"] and "/profile" in thanks[-1]["text"]
 
     told = await coordinator.wait()
-    assert told[-1]["text"].startswith("New registration: أمل حسن, mentee, آرهوس, writes in العربية (P-2).")
+    assert told[-1]["text"].startswith("New registration: أمل حسن, mentee, آرهوس, writes in Arabic (P-2).")
 
     async with http.get(f"{base}/control/commands", params={"user_id": MENTEE}) as response:
         menu = await response.json()

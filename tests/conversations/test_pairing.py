@@ -96,7 +96,7 @@ async def test_suggestion_explains_itself_and_proposes_with_a_button(harness: Ha
     assert lines[2] == f"1. {karen.short_id} Karen – 10.0 of 14.5 points"
     assert lines[3] == (
         "   the same line of work: Health and care; both live in Aarhus; can help with her goals: "
-        "Find a job in my field; the age she wished for (46); languages in common: English; can meet: Once a month"
+        "Find a job in her field; the age she wished for (46); languages in common: English; can meet: Once a month"
     )
     assert lines[4] == f"2. {lene.short_id} Lene – 1.0 of 14.5 points"
     assert listed.labels == [f"Propose Karen ({karen.short_id})", f"Propose Lene ({lene.short_id})"]
