@@ -158,12 +158,12 @@ def _read_day(text: str, locale: str, today: date) -> date | None:
     numbers = [int(t) for t in tokens if t.isdigit()]
     if len(words) != 1 or not 1 <= len(numbers) <= 2:
         return None
-    month = _month_named(words[0], locale)
+    named = _month_named(words[0], locale)
     days = [n for n in numbers if n <= 31]
     years = [n for n in numbers if n > 31]
-    if month is None or len(days) != 1 or len(years) > 1:
+    if named is None or len(days) != 1 or len(years) > 1:
         return None
-    return _in_year(days[0], month, years[0] if years else None, today)
+    return _in_year(days[0], named, years[0] if years else None, today)
 
 
 def parse_day(
