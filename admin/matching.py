@@ -238,8 +238,11 @@ def _for_all(ctx: Ctx, weights: MatchWeights) -> None:
 
 
 def press_propose_all(ctx: Ctx, event: Press, weights: MatchWeights) -> str | None:
-    """ "Propose all" asks first how many women it will write to; "Yes" proposes every pair of the list,
-    unless the pool has changed since it was shown (then, and for any older button, the list as it is now)."""
+    """Propose all: first a question saying how many women it writes to; then, on Yes, every pair of the list.
+
+    If the pool has changed since the list was shown (also when this list was just proposed, so a second
+    press or last week's button), the list as it is now comes instead and nothing is proposed.
+    """
     tr = ctx.tr
     digest, _, answer = event.data.partition(":")[2].partition(":")
     if answer not in ("", "y", "n"):
