@@ -11,12 +11,13 @@ from conversations import booking, cities, editing, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import LANGUAGES, Translator, __, isolate
+from conversations.i18n import Translator, __, isolate
+from conversations.pairing import TODAY, days_from_today
 from conversations.participant import profile_lines
-from conversations.texts import role_name, status_name
+from conversations.texts import language_name, role_name, status_name
 from conversations.timeline import local_start
 from conversations.validation import Invalid, parse_time
-from storage import interviews, queries
+from storage import interviews, pairs, queries
 from storage.models import BookingStatus, InterviewNote, InterviewSlot, Person, Status
 from storage.queries import ConversationRow
 
@@ -55,11 +56,13 @@ ADD_SLOT_FLOW = Flow(
     steps=(
         Step(
             DAY,
-            __("Which day? Write the date, for example 2026-12-03."),
+            __("Which day? Choose one or write the date."),
             Kind.DATE,
             __("Day"),
+            days_from_today(range(1, 7)),
             min=0,
             max=365,
+            columns=3,
         ),
         Step(START, __("At what time does it start? For example 10:00."), Kind.TIME, __("Start")),
         Step(MINUTES, __("How many minutes does it last?"), Kind.NUMBER, __("Minutes"), min=10, max=240),
@@ -93,10 +96,10 @@ ADD_SLOT = runner.guided(
 def addslot(ctx: Ctx, args: str) -> None:
     """/addslot with a line, or alone for the step-by-step questions."""
     if not args.strip():
-        runner.begin(ctx, ADD_SLOT)
+        runner.begin(ctx, ADD_SLOT, answers={TODAY: ctx.now.astimezone(ctx.tr.tz).date().isoformat()})
         return
     try:
-        slots = parse_slots(args, zone=ctx.tr.tz.key, now=ctx.now)
+        slots = parse_slots(args, zone=ctx.tr.tz.key, now=ctx.now, locale=ctx.tr.language)
     except Invalid as problem:
         ctx.say(Reply(ctx.tr.gettext(problem.msgid, **problem.params)))
         return
@@ -308,7 +311,7 @@ def queue(ctx: Ctx) -> None:
         since = person.invited_at if person.status == Status.AWAITING_INTERVIEW else person.registered_at
         days = (now - since).days if since else 0
         waited = tr.ngettext("{count} day", "{count} days", days)
-        language = isolate(LANGUAGES.get(person.language, person.language))
+        language = language_name(tr, person.language)
         role = role_name(tr, person.role)
         name, city = (
             isolate(person.name),
@@ -338,8 +341,15 @@ def queue(ctx: Ctx) -> None:
         lines += ["", tr.gettext("Invited, no time booked yet:"), *waiting_lines]
     if booked_lines:
         lines += ["", tr.gettext("Interview booked:"), *booked_lines]
-    if ready:
-        lines += ["", tr.gettext("Interviewed, ready to be matched:"), *[line(p) for p in ready]]
+    # Still "ready to be matched" while a proposal waits for its first meeting: say so, apart.
+    proposed = {i: pair for pair in pairs.active(session) for i in (pair.mentee_id, pair.mentor_id)}
+    free = [p for p in ready if p.id not in proposed]
+    pending = [p for p in ready if p.id in proposed]
+    if free:
+        lines += ["", tr.gettext("Interviewed, ready to be matched:"), *[line(p) for p in free]]
+    if pending:
+        lines += ["", tr.gettext("Ready to be matched, with a proposal pending:")]
+        lines += [line(p, f" – {proposed[p.id or 0].short_id}") for p in pending]
     ctx.say(Reply("\n".join(lines).strip(), tuple(buttons)))
 
 
@@ -484,7 +494,7 @@ def person_record(ctx: Ctx, args: str) -> None:
     tr, session = ctx.tr, ctx.session
     lines = [
         f"{person.short_id} {person.name}",
-        profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0)),
+        profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0), about_her=True),
     ]
     lines += ["", tr.gettext("Status history:")]
     lines += [

@@ -1,7 +1,8 @@
 """Coordinator commands for matching: explained suggestions and proposals.
 
 mp:<mentee>:<mentor>   propose this pair (under /suggest)
-ma:<digest>            propose the whole assignment shown, if the pool has not changed since
+ma:<digest>            ask to confirm proposing the whole assignment shown (it messages two women a pair)
+ma:<digest>:y          propose it, if the pool has not changed since
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from conversations import cities, engine, pairing
 from conversations.context import Ctx
 from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, isolate
-from conversations.matching import MatchWeights, Profile, Scored, assignment, best_mentors
+from conversations.matching import MatchWeights, Profile, Scored, assignment, best_mentors, best_possible
 from conversations.registration import LINES_OF_WORK, MEETINGS, MENTEE_GOALS, SPOKEN
-from conversations.texts import role_name, status_name
+from conversations.texts import ABOUT_HER_CHOICES, role_name, status_name
 from storage import pairs, queries
 from storage.models import Person, Role, Status
 
@@ -33,7 +34,7 @@ _TWO_IDS = re.compile(r"^\s*[Pp]-?(\d{1,9})\s+[Pp]-?(\d{1,9})\s*$")
 _LABELS = {
     "work": {c.value: c.label for c in LINES_OF_WORK},
     "languages": {c.value: c.label for c in SPOKEN},
-    "goals": {c.value: c.label for c in MENTEE_GOALS},
+    "goals": {c.value: ABOUT_HER_CHOICES.get(("goals", c.value), c.label) for c in MENTEE_GOALS},
     "meetings": {c.value: c.label for c in MEETINGS},
 }
 
@@ -53,6 +54,7 @@ def profile(person: Person, pairs_this_year: int = 0) -> Profile:
         meetings_per_month=person.meetings_per_month,
         wishes=person.wishes,
         pairs=pairs_this_year,
+        waiting_since=person.registered_at,
     )
 
 
@@ -79,6 +81,17 @@ def explain(tr: Translator, scored: Scored) -> str:
 def points(tr: Translator, value: float) -> str:
     """A score as she writes numbers."""
     return format_decimal(value, format="0.0", locale=tr.locale)
+
+
+def on_scale(tr: Translator, value: float, mentee: Person, weights: MatchWeights) -> str:
+    """A score with its scale: out of the most any mentor could score for this mentee."""
+    best = best_possible(profile(mentee), weights)
+    return tr.gettext("{score} of {best} points", score=points(tr, value), best=points(tr, best))
+
+
+def first_name(person: Person) -> str:
+    """Her first name, set apart for the other direction's text (a button is short)."""
+    return isolate((person.name or "").split(" ")[0] or person.short_id)
 
 
 def _pool(ctx: Ctx) -> tuple[list[Person], list[Person], dict[int, Person], set[tuple[int, int]]]:
@@ -135,6 +148,24 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
     ranked = best_mentors(
         profile(mentee), _mentor_profiles(ctx, mentors), weights, year=ctx.now.year, declined=declined
     )
+    if not ranked and mentors:  # every mentor ready met her before and they did not continue
+        ctx.say(
+            Reply(
+                tr.ngettext(
+                    "The only mentor ready to be matched, {mentors}, met {name} ({id}) before and they did "
+                    "not continue. No other mentor is ready just now.",
+                    "The {count} mentors ready to be matched ({mentors}) all met {name} ({id}) before and "
+                    "did not continue. No other mentor is ready just now.",
+                    len(mentors),
+                    mentors=format_list(
+                        [f"{isolate(m.name)} ({m.short_id})" for m in mentors], locale=tr.locale
+                    ),
+                    name=isolate(mentee.name),
+                    id=mentee.short_id,
+                )
+            )
+        )
+        return
     if not ranked:
         ctx.say(Reply(tr.gettext("No mentor is ready to be matched just now.")))
         return
@@ -143,12 +174,13 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
     buttons = []
     for number, scored in enumerate(ranked, 1):
         mentor = by_id[scored.mentor]
-        lines.append(f"{number}. {mentor.short_id} {isolate(mentor.name)} – {points(tr, scored.score)}")
+        score = on_scale(tr, scored.score, mentee, weights)
+        lines.append(f"{number}. {mentor.short_id} {isolate(mentor.name)} – {score}")
         lines.append(f"   {explain(tr, scored)}")
         buttons.append(
             (
                 Button(
-                    tr.gettext("Propose {id}", id=mentor.short_id),
+                    tr.gettext("Propose {name} ({id})", name=first_name(mentor), id=mentor.short_id),
                     f"{PROPOSE_PREFIX}:{mentee.id}:{mentor.id}",
                 ),
             )
@@ -189,13 +221,18 @@ def _for_all(ctx: Ctx, weights: MatchWeights) -> None:
     buttons = []
     for scored in chosen:
         mentee, mentor = people[scored.mentee], people[scored.mentor]
+        score = on_scale(tr, scored.score, mentee, weights)
         lines.append(
-            f"{mentee.short_id} {isolate(mentee.name)} + {mentor.short_id} {isolate(mentor.name)} – {points(tr, scored.score)}"
+            f"{mentee.short_id} {isolate(mentee.name)} + {mentor.short_id} {isolate(mentor.name)} – {score}"
         )
         lines.append(f"   {explain(tr, scored)}")
     for scored in chosen[:SHOWN]:
         mentee, mentor = people[scored.mentee], people[scored.mentor]
-        label = tr.gettext("Propose {mentee} + {mentor}", mentee=mentee.short_id, mentor=mentor.short_id)
+        label = tr.gettext(
+            "Propose {mentee} + {mentor}",
+            mentee=f"{first_name(mentee)} ({mentee.short_id})",
+            mentor=f"{first_name(mentor)} ({mentor.short_id})",
+        )
         buttons.append((Button(label, f"{PROPOSE_PREFIX}:{mentee.id}:{mentor.id}"),))
     shown = min(len(chosen), SHOWN)
     all_label = tr.ngettext("Propose this pair", "Propose all {count} pairs", shown)
@@ -204,9 +241,42 @@ def _for_all(ctx: Ctx, weights: MatchWeights) -> None:
 
 
 def press_propose_all(ctx: Ctx, event: Press, weights: MatchWeights) -> str | None:
-    """Propose every pair of the list, unless the pool has changed since it was shown."""
+    """Propose all: first a question saying how many women it writes to; then, on Yes, every pair of the list.
+
+    If the pool has changed since the list was shown (also when this list was just proposed, so a second
+    press or last week's button), the list as it is now comes instead and nothing is proposed.
+    """
+    tr = ctx.tr
+    digest, _, answer = event.data.partition(":")[2].partition(":")
+    if answer not in ("", "y", "n"):
+        return engine.stale(tr)
+    if answer == "n":
+        ctx.edit(event.message_id, Reply(tr.gettext("Nothing was proposed.")))
+        return None
     chosen, people = _assign(ctx, weights)
-    if not chosen or event.data.partition(":")[2] != _digest(chosen):
+    if chosen and digest == _digest(chosen) and answer == "":
+        shown = len(chosen[:SHOWN])
+        ctx.say(
+            Reply(
+                tr.ngettext(
+                    "Propose this pair? Both women get the proposal at once.",
+                    "Propose all {count} pairs? {women} women get a proposal at once.",
+                    shown,
+                    women=2 * shown,
+                ),
+                (
+                    (
+                        Button(
+                            tr.ngettext("Yes, propose it", "Yes, propose all {count}", shown),
+                            f"{PROPOSE_ALL_PREFIX}:{digest}:y",
+                        ),
+                        Button(tr.gettext("No"), f"{PROPOSE_ALL_PREFIX}:{digest}:n"),
+                    ),
+                ),
+            )
+        )
+        return None
+    if not chosen or digest != _digest(chosen):
         ctx.say(
             Reply(
                 ctx.tr.gettext("Who is waiting has changed since that list. Here is the list as it is now:")

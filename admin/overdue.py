@@ -99,8 +99,7 @@ def press(ctx: Ctx, event: Press) -> str | None:
     if item is None:
         return ctx.tr.gettext("This is no longer overdue.")
     if action == "r" and item.kind not in NOT_STEPS:
-        _remind(ctx, item)
-        return ctx.tr.gettext("Sent again.")
+        return ctx.tr.gettext("Sent again.") if _remind(ctx, item) else None
     if action == "h":
         notice = ctx.tr.gettext("Marking as handled: {who}", who=_who(item))
         runner.begin(
@@ -110,11 +109,24 @@ def press(ctx: Ctx, event: Press) -> str | None:
     return engine.stale(ctx.tr)
 
 
-def _remind(ctx: Ctx, item: Item) -> None:
+def _remind(ctx: Ctx, item: Item) -> bool:
+    """Send the item's reminder again; False when there was nothing to send (she is told why, and so is the coordinator)."""
     session, i18n, now = ctx.session, ctx.i18n, ctx.now
     pair = item.pair
     if item.kind == BOOKING:
-        booking.nudge_to_book(session, person=item.people[0], i18n=i18n, now=now)
+        if not booking.nudge_to_book(session, person=item.people[0], i18n=i18n, now=now):
+            # Sending nothing would leave her last invitation, with its passed times, as the latest word.
+            booking.times_passed(session, person=item.people[0], i18n=i18n, now=now)
+            ctx.say(
+                Reply(
+                    ctx.tr.gettext(
+                        "{who}: there is no free interview time to offer her. She is told that new times "
+                        "will come; add some with /addslot and she gets them at once.",
+                        who=_who(item),
+                    )
+                )
+            )
+            return False
     elif pair is not None and item.kind in (MEETING_DATE, FIRST_MEETING):
         mentee, mentor = item.people
         pairing.remind_meeting_date(session, pair=pair, mentee=mentee, mentor=mentor, i18n=i18n, now=now)
@@ -132,6 +144,7 @@ def _remind(ctx: Ctx, item: Item) -> None:
                     session, survey=survey, person=waiting[survey.person_id], i18n=i18n, now=now
                 )
     ctx.say(Reply(ctx.tr.gettext("Sent again: {who}", who=_who(item))))
+    return True
 
 
 def _matches(survey: Survey, item: Item) -> bool:

@@ -13,7 +13,7 @@ from functools import partial
 
 from sqlmodel import Session
 
-from conversations import engine
+from conversations import engine, timeline
 from conversations.context import Coordinators, Ctx, post, tell_coordinators
 from conversations.events import Button, Press, Reply
 from conversations.i18n import I18n, Translator, __
@@ -191,14 +191,11 @@ def press_answer(ctx: Ctx, event: Press) -> str | None:
         booking.confirmed_at = now
         session.add(booking)
         ctx.edit(event.message_id, Reply(tr.gettext(COMING)))  # the label carries its own tick
-        ctx.say(
-            Reply(
-                tr.gettext(
-                    "Thank you! See you on {slot}. I will remind you the day before.",
-                    slot=slot_label(tr, slot),
-                )
-            )
-        )
+        if reminder_to_come(slot, now):
+            thanks = __("Thank you! See you on {slot}. I will remind you the day before.")
+        else:  # the reminder is the message she answered, or it was never due (booked the day before)
+            thanks = __("Thank you! See you on {slot}.")
+        ctx.say(Reply(tr.gettext(thanks, slot=slot_label(tr, slot))))
         return None
     booking.status, booking.ended_at = BookingStatus.CANCELLED, now
     session.add(booking)
@@ -226,25 +223,47 @@ def press_answer(ctx: Ctx, event: Press) -> str | None:
 def remind(
     session: Session, *, booking: Booking, slot: InterviewSlot, person: Person, i18n: I18n, now: datetime
 ) -> None:
-    """The day-before reminder, with buttons to confirm, move or cancel."""
+    """The day-before reminder, with buttons to confirm, move or cancel.
+
+    A sweep that runs late (after downtime) may send it on the interview's own day: then it says today.
+    """
     assert booking.id is not None
     booking_id = booking.id
 
     def reminder(tr: Translator) -> Reply:
-        text = tr.gettext(
-            "A reminder: your interview is tomorrow, {slot}. Will you come?", slot=slot_label(tr, slot)
+        if slot.starts_at.astimezone(tr.tz).date() == now.astimezone(tr.tz).date():
+            msgid = __("A reminder: your interview is today, {slot}. Will you come?")
+        else:
+            msgid = __("A reminder: your interview is tomorrow, {slot}. Will you come?")
+        return Reply(
+            tr.gettext(msgid, slot=slot_label(tr, slot)), _answer_buttons(tr, booking_id, cancel=True)
         )
-        return Reply(text, _answer_buttons(tr, booking_id, cancel=True))
 
     post(session, person, i18n, now, reminder)
 
 
-def nudge_to_book(session: Session, *, person: Person, i18n: I18n, now: datetime) -> None:
-    """A week after the invitation, still no time chosen."""
+def reminder_to_come(slot: InterviewSlot, now: datetime) -> bool:
+    """Whether the day-before reminder of this interview is still ahead (so the bot may promise it)."""
+    due = timeline.step(timeline.INTERVIEW_REMINDER).due_at(slot)
+    return due is not None and due > now
+
+
+def nudge_to_book(session: Session, *, person: Person, i18n: I18n, now: datetime) -> bool:
+    """A week after the invitation, still no time chosen: the free times again; False (nothing sent) if none."""
     slots = interviews.open_slots(session, now=now)
     if slots:
         intro = __("You have not chosen an interview time yet. Here are the free times:")
         post(session, person, i18n, now, partial(_offered, session, now, intro, slots))
+    return bool(slots)
+
+
+def times_passed(session: Session, *, person: Person, i18n: I18n, now: datetime) -> None:
+    """A coordinator reminds her and no time is free: the times she was offered before have passed, say so."""
+    gone = __(
+        "The interview times you were offered before have passed. There are no free times just now; "
+        "we will write to you here as soon as there are."
+    )
+    post(session, person, i18n, now, lambda tr: Reply(tr.gettext(gone)))
 
 
 def _number(text: str) -> int | None:

@@ -578,4 +578,4 @@ def _typed(step: Step, text: str, answers: Answers, tr: Translator, *, phone_reg
         return parse_time(text).strftime("%H:%M")
     earliest = today.fromordinal(today.toordinal() + step.min) if step.min is not None else None
     latest = today.fromordinal(today.toordinal() + step.max) if step.max is not None else None
-    return parse_day(text, locale=tr.language, earliest=earliest, latest=latest).isoformat()
+    return parse_day(text, locale=tr.language, today=today, earliest=earliest, latest=latest).isoformat()

@@ -40,6 +40,10 @@ LANGUAGES: dict[str, str] = {
     "so": "Soomaali",
 }
 RTL_LANGUAGES = frozenset({"ar", "fa"})
+# One digit style in every message: 0-9, in every language. Babel writes dates, times and counts so
+# (its default numbering), ids and phone numbers are so; a translation's own digits (Persian ۲,
+# Arabic ٢) become them here, in Translator, so that no message mixes two styles.
+LATIN_DIGITS = {ord(zero) + n: str(n) for zero in ("\u0660", "\u06f0") for n in range(10)}
 
 
 def __(message: str) -> str:
@@ -121,12 +125,13 @@ class Translator:
 
     def gettext(self, msgid: str, **params: object) -> str:
         """The message in her language, with its placeholders filled."""
-        text = self.catalog.gettext(msgid)
+        text = self.catalog.gettext(msgid).translate(LATIN_DIGITS)
         return text.format(**params) if params else text
 
     def ngettext(self, singular: str, plural: str, count: int, **params: object) -> str:
         """The plural form CLDR gives her language for count; {count} is filled too."""
-        return self.catalog.ngettext(singular, plural, count).format(count=count, **params)
+        text = self.catalog.ngettext(singular, plural, count).translate(LATIN_DIGITS)
+        return text.format(count=count, **params)
 
     def day(self, value: dt.date) -> str:
         """A calendar date as she writes it."""

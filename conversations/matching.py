@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,9 @@ class Profile:
     meetings_per_month: int | None = None
     wishes: str | None = None
     pairs: int = 0  # a mentor's pairs in the last year
+    waiting_since: datetime | None = (
+        None  # a mentor's registration: the longer she waits, the sooner she is chosen
+    )
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,27 @@ def score(mentee: Profile, mentor: Profile, weights: MatchWeights, *, year: int)
     return Scored(mentee.id, mentor.id, round(sum(r.points for r in reasons), 2), ordered)
 
 
+def best_possible(mentee: Profile, weights: MatchWeights) -> float:
+    """The most any mentor could score for her (every reason in full, no pairs yet): the scale scores are shown on."""
+    return round(
+        weights.work
+        + weights.education
+        + 2 * weights.language
+        + weights.place
+        + weights.goal * len(mentee.goals)
+        + 2 * weights.wish
+        + weights.availability,
+        2,
+    )
+
+
+def _tie_break(mentee: Profile, mentor: Profile) -> tuple[int, datetime, int]:
+    """Between equal scores: more languages in common (not capped, as in the score), then the mentor waiting
+    longest (registered first), then the lower id, so that the order never depends on the database's."""
+    common = sum(1 for code in mentee.languages if code in mentor.languages and code != "other")
+    return -common, mentor.waiting_since or datetime.max.replace(tzinfo=UTC), mentor.id
+
+
 def best_mentors(
     mentee: Profile,
     mentors: Sequence[Profile],
@@ -187,9 +212,13 @@ def best_mentors(
     declined: Collection[tuple[int, int]] = (),
     limit: int = 5,
 ) -> list[Scored]:
-    """The best mentors for one mentee, never one she was proposed with and declined."""
-    scored = [score(mentee, m, weights, year=year) for m in mentors if (mentee.id, m.id) not in declined]
-    return sorted(scored, key=lambda s: (-s.score, s.mentor))[:limit]
+    """The best mentors for one mentee, never one she was proposed with and declined; ties broken by _tie_break."""
+    scored = [
+        (score(mentee, m, weights, year=year), _tie_break(mentee, m))
+        for m in mentors
+        if (mentee.id, m.id) not in declined
+    ]
+    return [s for s, _ in sorted(scored, key=lambda pair: (-pair[0].score, pair[1]))][:limit]
 
 
 def assignment(

@@ -6,6 +6,7 @@ notice shown on a pressed button) or None.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from conversations import cities, editing, engine, runner
@@ -14,10 +15,13 @@ from conversations.events import Button, Command, Event, Media, Press, Reply, ro
 from conversations.i18n import LANGUAGES, Translator, __
 from conversations.registration import EDIT_FLOW, FLOW, NAME, ROLE, answers_of, store
 from conversations.texts import (
+    ABOUT_HER_CHOICES,
+    ABOUT_HER_LABELS,
     COORDINATOR_WELCOME,
     PRIVACY_FULL,
     PRIVACY_SHORT,
     WELCOME,
+    language_name,
     role_name,
     status_name,
 )
@@ -158,7 +162,7 @@ def _finish(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) ->
                 name=person.name,
                 role=role_name(tr, person.role),
                 city=cities.display(person.city, person.city_other, tr.language),
-                language=LANGUAGES[person.language],
+                language=language_name(tr, person.language),
                 id=person.short_id,
             )
         )
@@ -288,10 +292,10 @@ def whoami(ctx: Ctx) -> None:
 ACCOUNT_LABELS = {Platform.TELEGRAM: __("Telegram number")}
 
 
-def profile_lines(tr: Translator, person: Person, accounts: list[Account]) -> str:
-    """What is kept about a person, one line each, for her /profile and a coordinator's /person."""
+def profile_lines(tr: Translator, person: Person, accounts: list[Account], *, about_her: bool = False) -> str:
+    """What is kept about a person, one line each, for her /profile and (about_her) a coordinator's /person."""
     lines = [_line(tr, ACCOUNT_LABELS[Platform(a.platform)], a.address) for a in accounts]
-    lines.append(_line(tr, __("Language"), LANGUAGES.get(person.language, person.language)))
+    lines.append(_line(tr, __("Language"), language_name(tr, person.language)))
     if person.consent_at:
         lines.append(_line(tr, __("Consent given"), tr.date(person.consent_at)))
     if person.status is not None:
@@ -300,8 +304,19 @@ def profile_lines(tr: Translator, person: Person, accounts: list[Account]) -> st
         for step in FLOW.applicable(answers):
             value = answers.get(step.field)
             if value not in (None, "", []):
-                lines.append(_line(tr, step.label, engine.display(step, value, answers, tr)))
+                shown = _about_her(step, answers) if about_her else step
+                lines.append(_line(tr, shown.label, engine.display(shown, value, answers, tr)))
     return "\n".join(lines)
+
+
+def _about_her(step: engine.Step, answers: dict[str, Any]) -> engine.Step:
+    """A registration question's label and choices as a coordinator reads them: in the third person."""
+    choices = tuple(
+        engine.Choice(c.value, ABOUT_HER_CHOICES.get((step.field, c.value), c.label))
+        for c in step.options(answers)
+    )
+    label = ABOUT_HER_LABELS.get(step.field, step.label)
+    return replace(step, label=label, choices=choices) if step.kind is not engine.Kind.YESNO else step
 
 
 def profile(ctx: Ctx) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.i18n import Translator, __
+from conversations.i18n import LANGUAGES, Translator, __
 
 ROLE_NAMES = {"mentee": __("mentee"), "mentor": __("mentor")}
 
@@ -84,3 +84,29 @@ SET_ASIDE_APOLOGY = __(
     "Sorry, something went wrong on our side and I could not take in your last message. "
     "Please send it again in a little while. If it keeps happening, your coordinator can help."
 )
+
+
+# What a coordinator reads about a participant: the registration's labels are her own first person
+# ("Find a job in my field", "What you can offer"); about her they read in the third person. Keyed by
+# the registration's field ids (conversations/registration.py), and for choices by field and value;
+# what is missing here reads the same either way.
+ABOUT_HER_LABELS: dict[str, str] = {
+    "share_channels": __("Contact she shares"),
+    "goals_text": __("Goals in her words"),
+    "offers": __("What she can offer"),
+    "wishes": __("Her wishes about a match"),
+}
+ABOUT_HER_CHOICES: dict[tuple[str, str], str] = {
+    ("role", "mentee"): __("Looking for a mentor"),
+    ("role", "mentor"): __("Wants to be a mentor"),
+    ("goals", "job"): __("Find a job in her field"),
+    ("goals", "business"): __("Start her own business"),
+    ("goals", "confidence"): __("Believe more in herself"),
+    ("offers", "network"): __("Her professional network"),
+}
+
+
+def language_name(tr: Translator, code: str | None) -> str:
+    """A language's name in the reader's language ("russisk" to a Dane), not in itself."""
+    code = code or ""
+    return tr.locale.languages.get(code) or LANGUAGES.get(code, code)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import phonenumbers
-from babel.dates import parse_date
+from babel import Locale
+from babel.dates import format_date
 from email_validator import EmailNotValidError, validate_email
 
 from conversations.i18n import __
@@ -83,25 +84,114 @@ def parse_email(text: str) -> str:
         ) from None
 
 
-def parse_day(text: str, *, locale: str, earliest: date | None = None, latest: date | None = None) -> date:
-    """A date written the way her locale writes it, or as 2026-12-03."""
-    raw = text.strip()
+# Marks a right-to-left date carries (Babel writes Arabic dates with RLM) or a phone adds around one.
+_DIRECTION_MARKS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+_NUMERIC_DAY = re.compile(r"^(\d{1,4})\s*([./-])\s*(\d{1,2})(?:\s*\2\s*(\d{1,4}))?\.?$")
+_TOKENS = re.compile(r"[^\W\d_]+\.?|\d+")
+EXAMPLE_DAYS_AHEAD = 7  # examples of dates are this far in the future, so that they can be used as they are
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic, Persian, ...) as 0-9, so that one reading serves every language."""
+    return "".join(str(d) if (d := unicodedata.decimal(ch, None)) is not None else ch for ch in text)
+
+
+def written_day(value: date, locale: str) -> str:
+    """A date as her locale writes it in figures, with the whole year (03.12.2026, 12/3/2026, 2026/12/3)."""
+    pattern = re.sub("y+", "y", Locale.parse(locale).date_formats["short"].pattern)
+    return format_date(value, pattern, locale=locale)
+
+
+def example_day(today: date, locale: str) -> str:
+    """A date to show as an example, written as her locale writes it: at least a week ahead, so never in
+    the past, on a day after the 12th, so that nobody can take its day for its month."""
+    value = today + timedelta(days=EXAMPLE_DAYS_AHEAD)
+    while value.day <= 12:
+        value += timedelta(days=1)
+    return written_day(value, locale)
+
+
+def _month_first(locale: str) -> bool:
+    """Whether the locale writes the month before the day in a numeric date (12/3/2026 in English)."""
+    pattern = Locale.parse(locale).date_formats["short"].pattern
+    return not pattern.startswith("y") and pattern.find("M") < pattern.find("d")
+
+
+def _month_named(word: str, locale: str) -> int | None:
+    """The month a word names in her locale or in English, whole or its first letters ("dec", "dec.", "декабря")."""
+    word = word.casefold().rstrip(".")
+    found = set()
+    for names in (Locale.parse(locale).months, Locale.parse("en").months):
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in names[context][width].items():
+                    name = name.casefold().rstrip(".")
+                    if word == name or (len(word) >= 3 and name.startswith(word)):
+                        found.add(number)
+    return found.pop() if len(found) == 1 else None
+
+
+def _in_year(day: int, month: int, year: int | None, today: date) -> date:
+    """The date; without a year, the next such day from today on."""
+    if year is not None:
+        return date(year + 2000 if year < 100 else year, month, day)
+    value = date(today.year, month, day)
+    return value if value >= today else date(today.year + 1, month, day)
+
+
+def _read_day(text: str, locale: str, today: date) -> date | None:
+    """A date in figures or with a month's name, in her locale's order, or None."""
+    raw = ascii_digits(text.translate(_DIRECTION_MARKS)).strip()
+    numeric = _NUMERIC_DAY.match(raw)
+    if numeric:
+        first, separator, second, third = numeric.groups()
+        if len(first) == 4 and third:  # 2026-12-03, 2026/12/3 (Persian's order)
+            return date(int(first), int(second), int(third))
+        day, month = int(first), int(second)
+        if separator == "/" and _month_first(locale):  # only the slash is read the locale's way
+            day, month = month, day
+        return _in_year(day, month, int(third) if third else None, today)
+    tokens = _TOKENS.findall(raw)
+    words = [t for t in tokens if not t.isdigit()]
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    if len(words) != 1 or not 1 <= len(numbers) <= 2:
+        return None
+    named = _month_named(words[0], locale)
+    days = [n for n in numbers if n <= 31]
+    years = [n for n in numbers if n > 31]
+    if named is None or len(days) != 1 or len(years) > 1:
+        return None
+    return _in_year(days[0], named, years[0] if years else None, today)
+
+
+def parse_day(
+    text: str, *, locale: str, today: date, earliest: date | None = None, latest: date | None = None
+) -> date:
+    """A date as people write it, read the same everywhere the bot asks for one.
+
+    2026-12-03 always; 3.12.2026 and 3-12-2026 day first (no locale writes those month first);
+    3/12/2026 in her locale's order (12/3/2026 in English); a month's name (3 dec 2026, Dec 3);
+    without a year, the next such day. Digits of any script, and the direction marks of a
+    right-to-left date, are read too.
+    """
     try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        try:
-            value = parse_date(raw, locale=locale)
-        except (ValueError, IndexError):
-            raise Invalid(
-                __("I could not read that date. Please write it like {example}."), example="2026-12-03"
-            ) from None
+        value = _read_day(text[:40], locale, today)
+    except ValueError:  # a 31st of February, a 13th month
+        value = None
+    if value is None:
+        raise Invalid(
+            __("I could not read that date. Please write it like {example}."),
+            example=example_day(today, locale),
+        )
     if earliest and value < earliest:
         raise Invalid(
-            __("That date is too early: the earliest possible is {date}."), date=earliest.isoformat()
+            __("That date is too early: the earliest possible is {date}."), date=written_day(earliest, locale)
         )
     if latest and value > latest:
         raise Invalid(
-            __("That date is too far ahead: the latest possible is {date}."), date=latest.isoformat()
+            __("That date is too far ahead: the latest possible is {date}."), date=written_day(latest, locale)
         )
     return value
 

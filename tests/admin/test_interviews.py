@@ -373,9 +373,7 @@ async def test_a_photo_in_the_middle_of_adding_a_slot(harness: Harness) -> None:
     )
     got = h._new_for(COORDINATOR, before)
     assert got[-1].text.startswith("⚠️ I can only read text and button presses.")
-    assert "Which day? Write the date, for example 2026-12-03." in got[-1].text, (
-        "the open question comes again"
-    )
+    assert "Which day? Choose one or write the date." in got[-1].text, "the open question comes again"
 
 
 async def test_a_coordinator_removed_from_the_list_mid_notes_cannot_finish_them(harness: Harness) -> None:

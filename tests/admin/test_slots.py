@@ -37,7 +37,8 @@ def test_summer_time_is_respected() -> None:
     ("line", "problem"),
     [
         ("tomorrow at ten", "Write it like this"),
-        ("2026-13-03 10:00 45 Here", "There is no date"),
+        ("2026-13-03 10:00 45 Here", "I could not read that date"),
+        ("soon 10:00 45 Here", "I could not read that date"),
         ("2026-12-03 25:00 45 Here", "I could not read the time"),
         ("2026-12-03 10:00 5 Here", "between 10 and 240 minutes"),
         ("2026-11-20 10:00 45 Here", "already passed"),
@@ -50,3 +51,34 @@ def test_bad_lines_are_explained(line: str, problem: str) -> None:
     with pytest.raises(Invalid) as raised:
         parse_slots(line, zone=ZONE, now=NOW)
     assert problem in raised.value.msgid
+
+
+@pytest.mark.parametrize(
+    ("line", "locale"),
+    [
+        ("2026-12-03 10:00 45 Here", "da"),
+        ("3.12.2026 10.00 45 Here", "da"),  # as a Danish coordinator writes a date and a time
+        ("3/12/2026 10:00 45 Here", "da"),  # the slash in a day-first locale
+        ("12/3/2026 10:00 45 Here", "en"),  # the slash in English: the month first
+        ("3.12.2026 10:00 45 Here", "en"),  # dots are day first in every locale
+        ("3. dec. 2026 10:00 45 Here", "da"),  # as the bot itself writes the date in Danish
+        ("Dec 3, 2026 10:00 45 Here", "en"),
+        ("٣/١٢/٢٠٢٦ ١٠:٠٠ ٤٥ Here", "ar"),  # Arabic digits
+        ("۲۰۲۶/۱۲/۳ ۱۰:۰۰ ۴۵ Here", "fa"),  # Persian digits, in Persian's order
+    ],
+)
+def test_a_date_is_read_in_the_coordinators_locale(line: str, locale: str) -> None:
+    (slot,) = parse_slots(line, zone=ZONE, now=NOW, locale=locale)
+    assert slot.starts_at == datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    assert (slot.minutes, slot.place) == (45, "Here")
+
+
+@pytest.mark.parametrize(
+    ("locale", "example"), [("en", "12/13/2026"), ("da", "13.12.2026"), ("fa", "2026/12/13")]
+)
+def test_the_usage_shows_a_date_ahead_as_her_locale_writes_it(locale: str, example: str) -> None:
+    with pytest.raises(Invalid) as raised:
+        parse_slots("tomorrow at ten", zone=ZONE, now=NOW, locale=locale)
+    assert raised.value.params == {"date": example}
+    (slot,) = parse_slots(f"{example} 10:00 45 Here", zone=ZONE, now=NOW, locale=locale)
+    assert slot.starts_at > NOW

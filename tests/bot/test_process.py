@@ -196,7 +196,7 @@ async def test_a_whole_registration_in_arabic_against_the_real_process(
 
     told = await coordinator.wait()
     # She typed her city in Arabic; the coordinator reads the place in her own language.
-    assert told[-1]["text"].startswith("New registration: أمل حسن, mentee, Aarhus, writes in العربية (P-2).")
+    assert told[-1]["text"].startswith("New registration: أمل حسن, mentee, Aarhus, writes in Arabic (P-2).")
 
     async with http.get(f"{base}/control/commands", params={"user_id": MENTEE}) as response:
         menu = await response.json()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.settings import Settings
 from storage.crypto import new_key
@@ -57,3 +59,37 @@ def test_a_real_network_needs_its_own_notes_key(tmp_path) -> None:  # type: igno
     sandbox = make().notes_cipher(tmp_path)
     assert (tmp_path / "notes.key").stat().st_mode & 0o777 == 0o600
     assert make().notes_cipher(tmp_path).open(sandbox.seal({"b": 2})) == {"b": 2}, "the sandbox keeps its key"
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
+
+
+def _example_keys() -> set[str]:
+    return {
+        line.split("=", 1)[0]
+        for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
+        if line.startswith("MENTORBOT_") and "=" in line
+    }
+
+
+def test_every_setting_is_in_the_env_example() -> None:
+    wanted = set()
+    for name, field in Settings.model_fields.items():
+        key = f"MENTORBOT_{name.upper()}"
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # nested: one line per part
+            wanted |= {f"{key}__{part.upper()}" for part in model.model_fields}
+        else:
+            wanted.add(key)
+    assert wanted - _example_keys() == set(), "add these to .env.example, with a comment"
+    assert _example_keys() - wanted == set(), "no longer settings: take them out of .env.example"
+
+
+def test_the_env_example_as_it_is_gives_the_defaults() -> None:
+    def plain(settings: Settings) -> dict[str, object]:  # an empty line in the file is an unset setting
+        values = {k: getattr(settings, k) for k in Settings.model_fields}
+        return {
+            k: (v.get_secret_value() if isinstance(v, SecretStr) else v) or None for k, v in values.items()
+        }
+
+    assert plain(Settings(_env_file=EXAMPLE)) == plain(make())  # type: ignore[call-arg]

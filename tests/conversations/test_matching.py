@@ -6,7 +6,15 @@ import itertools
 
 import pytest
 
-from conversations.matching import MatchWeights, Profile, assignment, best_mentors, score, wished_ages
+from conversations.matching import (
+    MatchWeights,
+    Profile,
+    assignment,
+    best_mentors,
+    best_possible,
+    score,
+    wished_ages,
+)
 
 W = MatchWeights()
 YEAR = 2026
@@ -156,3 +164,35 @@ def test_a_wish_names_the_mentors_city_in_her_own_language() -> None:
     mentee = Profile(1, wishes="شخص يعيش في كوبنهاغن")
     found = score(mentee, Profile(2, city="copenhagen"), W, year=YEAR).reasons
     assert [r.params for r in found if r.msgid == "her wishes mention {words}"] == [{"words": ["كوبنهاغن"]}]
+
+
+def test_equal_scores_go_to_more_languages_in_common_then_the_mentor_waiting_longest() -> None:
+    from datetime import UTC, datetime
+
+    mentee = Profile(1, languages=("ar", "en", "fr"), city="Odense")
+    early, late = datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 9, 1, tzinfo=UTC)
+    mentors = [
+        Profile(40, languages=("ar", "en"), city="Odense", waiting_since=late),
+        Profile(41, languages=("ar", "en", "fr"), city="Odense", waiting_since=late),  # three in common
+        Profile(42, languages=("ar", "en"), city="Odense", waiting_since=early),
+        Profile(43, languages=("en", "fr"), city="Odense"),
+    ]
+    ranked = best_mentors(mentee, mentors, W, year=YEAR)
+    assert {s.score for s in ranked} == {W.place + 2 * W.language}, "a four-way tie"
+    assert [s.mentor for s in ranked] == [41, 42, 40, 43]
+
+
+def test_the_best_possible_score_counts_every_goal_of_hers() -> None:
+    best = W.work + W.education + 2 * W.language + W.place + 2 * W.goal + 2 * W.wish + W.availability
+    assert best_possible(AMAL, W) == best
+    perfect = Profile(
+        50,
+        line_of_work="health",
+        education_field="nursing",
+        languages=("ar", "en"),
+        city="Copenhagen",
+        birth_year=YEAR - 45,
+        offers=("jobsearch", "language"),
+        meetings_per_month=2,
+    )
+    assert score(AMAL, perfect, W, year=YEAR).score <= best

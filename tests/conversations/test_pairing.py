@@ -93,15 +93,15 @@ async def test_suggestion_explains_itself_and_proposes_with_a_button(harness: Ha
     listed = (await h.send(COORDINATOR, f"/suggest {amal.short_id}"))[-1]
     lines = listed.text.splitlines()
     assert lines[0] == f"The best mentors for Amal ({amal.short_id}):"
-    assert lines[2] == f"1. {karen.short_id} Karen – 10.0"
+    assert lines[2] == f"1. {karen.short_id} Karen – 10.0 of 14.5 points"
     assert lines[3] == (
         "   the same line of work: Health and care; both live in Aarhus; can help with her goals: "
-        "Find a job in my field; the age she wished for (46); languages in common: English; can meet: Once a month"
+        "Find a job in her field; the age she wished for (46); languages in common: English; can meet: Once a month"
     )
-    assert lines[4] == f"2. {lene.short_id} Lene – 1.0"
-    assert listed.labels == [f"Propose {karen.short_id}", f"Propose {lene.short_id}"]
+    assert lines[4] == f"2. {lene.short_id} Lene – 1.0 of 14.5 points"
+    assert listed.labels == [f"Propose Karen ({karen.short_id})", f"Propose Lene ({lene.short_id})"]
 
-    await h.tap(COORDINATOR, f"Propose {karen.short_id}")
+    await h.tap(COORDINATOR, f"Propose Karen ({karen.short_id})")
     assert h.texts(COORDINATOR)[-1].startswith("Proposed M-1: Amal (P-1) and Karen (P-2).")
     ar, da = h.i18n.translator("ar"), h.i18n.translator("da")
     to_amal = h.messages(AMAL)[-1]
@@ -280,9 +280,10 @@ async def test_a_no_ends_the_pair_kindly_and_it_is_never_suggested_again(harness
         assert {p.status for p in session.exec(select(Person).where(col(Person.role).is_not(None)))} == {
             "ready_to_be_matched"
         }
-    assert (await h.send(COORDINATOR, f"/suggest {amal.short_id}"))[
-        -1
-    ].text == "No mentor is ready to be matched just now."
+    assert (await h.send(COORDINATOR, f"/suggest {amal.short_id}"))[-1].text == (
+        "The only mentor ready to be matched, Karen (P-2), met Amal (P-1) before and they did not continue. "
+        "No other mentor is ready just now."
+    )
     refused = (await h.send(COORDINATOR, f"/propose {amal.short_id} {karen.short_id}"))[-1].text
     assert refused == "Not proposed: Amal and Karen met before and did not continue."
 
@@ -486,14 +487,22 @@ async def test_suggest_everyone_then_propose_all_unless_the_pool_changed(harness
     listed = (await h.send(COORDINATOR, "/suggest"))[-1]
     # The optimum, not the greedy choice: Amal gets Lene (same city), Hana gets Karen (same work).
     assert "P-2 Hana + P-3 Karen" in listed.text and "P-1 Amal + P-4 Lene" in listed.text
-    assert listed.labels == ["Propose P-2 + P-3", "Propose P-1 + P-4", "Propose all 2 pairs"]
+    assert listed.labels == [
+        "Propose Hana (P-2) + Karen (P-3)",
+        "Propose Amal (P-1) + Lene (P-4)",
+        "Propose all 2 pairs",
+    ]
     # Before she presses, a mentor who fits Amal better is ready: the list is no longer the best.
     ready(h, 8105, "Mette", "en", "mentor", line_of_work="health", city="Odense")
     again = await h.tap(COORDINATOR, "Propose all")
     assert again[0].text == "Who is waiting has changed since that list. Here is the list as it is now:"
     with h.db.session() as session:
         assert session.exec(select(Pair)).all() == []
-    await h.tap(COORDINATOR, "Propose all")
+    asked = await h.tap(COORDINATOR, "Propose all")
+    assert asked[-1].text == "Propose all 2 pairs? 4 women get a proposal at once."
+    with h.db.session() as session:
+        assert session.exec(select(Pair)).all() == [], "nothing before she confirms"
+    await h.tap(COORDINATOR, "Yes, propose all 2")
     with h.db.session() as session:
         assert {(p.mentee_id, p.mentor_id) for p in session.exec(select(Pair))} == {
             (2, 3),
