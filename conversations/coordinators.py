@@ -118,11 +118,8 @@ def _set_name(ctx: Ctx, name: str) -> None:
     ctx.session.add(ctx.person)
     tr = ctx.tr
     if first:
-        ctx.say(
-            Reply(
-                f"{tr.gettext('Thank you, {name}!', name=isolate(name))}\n\n{tr.gettext(COORDINATOR_WELCOME)}"
-            )
-        )
+        thanks = tr.gettext("Thank you, {name}!", name=isolate(name))  # extracted: not inside an f-string
+        ctx.say(Reply(f"{thanks}\n\n{tr.gettext(COORDINATOR_WELCOME)}"))
     else:
         ctx.say(
             Reply(
