@@ -69,9 +69,17 @@ async def test_first_start_asks_language_then_name_and_no_consent(harness: Harne
     assert stored(h, COORDINATOR).name is None
 
     done = await h.send(COORDINATOR, "Karen Holm")
-    assert done[-1].text == f"{da.gettext('Thank you, {name}!', name='Karen Holm')}\n\n{da.gettext(COORDINATOR_WELCOME)}"
+    assert (
+        done[-1].text
+        == f"{da.gettext('Thank you, {name}!', name='Karen Holm')}\n\n{da.gettext(COORDINATOR_WELCOME)}"
+    )
     person = stored(h, COORDINATOR)
-    assert (person.name, person.language, person.consent_at, person.status) == ("Karen Holm", "da", None, None)
+    assert (person.name, person.language, person.consent_at, person.status) == (
+        "Karen Holm",
+        "da",
+        None,
+        None,
+    )
 
     again = await h.send(COORDINATOR, "/start")
     assert [m.text for m in again] == [da.gettext(COORDINATOR_WELCOME)]
@@ -122,7 +130,8 @@ async def test_name_command(harness: Harness) -> None:
     await h.send(9002, "/start", language="da")
     refused = await h.send(9002, "/name Mette")
     assert refused[0].text == h.i18n.translator("da").gettext(
-        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.", command="name"
+        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.",
+        command="name",
     )
     assert stored(h, 9002).name is None
 
@@ -135,9 +144,9 @@ async def test_her_name_in_the_proposal_pair_caseload(team: Harness) -> None:
     mona = ready(h, MONA, "Mona", "da", "mentor")
     await h.send(COORDINATOR, f"/propose {amal.short_id} {mona.short_id}")
     ar, da = h.i18n.translator("ar"), h.i18n.translator("da")
-    assert h.texts(AMAL)[-1].endswith(
-        "\n\n" + ar.gettext(pairing.YOUR_COORDINATOR, coordinator="Karen")
-    ), "the proposal names her coordinator, in the mentee's language"
+    assert h.texts(AMAL)[-1].endswith("\n\n" + ar.gettext(pairing.YOUR_COORDINATOR, coordinator="Karen")), (
+        "the proposal names her coordinator, in the mentee's language"
+    )
     assert h.texts(MONA)[-1].endswith("\n\n" + da.gettext(pairing.YOUR_COORDINATOR, coordinator="Karen"))
 
     record = (await h.send(COORDINATOR, "/pair M-1"))[-1].text
@@ -231,7 +240,8 @@ async def test_find_is_for_coordinators_only(harness: Harness) -> None:
     registered(h, 8401, "Amal", "ar")
     refused = await h.send(8401, "/find Amal")
     assert refused[0].text == h.i18n.translator("ar").gettext(
-        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.", command="find"
+        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.",
+        command="find",
     )
 
 
@@ -299,14 +309,18 @@ async def test_handover_one_pair_with_a_button(team: Harness) -> None:
         coordinator="Lise",
         partner="Amal",
     )
-    assert h.texts(LISE)[-1] == da.ngettext(
-        "{by} handed over {count} pair from {old} to {new}:",
-        "{by} handed over {count} pairs from {old} to {new}:",
-        1,
-        by="Karen",
-        old="Karen",
-        new="Lise",
-    ) + "\nM-1 Amal + Mona"
+    assert (
+        h.texts(LISE)[-1]
+        == da.ngettext(
+            "{by} handed over {count} pair from {old} to {new}:",
+            "{by} handed over {count} pairs from {old} to {new}:",
+            1,
+            by="Karen",
+            old="Karen",
+            new="Lise",
+        )
+        + "\nM-1 Amal + Mona"
+    )
     record = (await h.send(LISE, "/pair M-1"))[-1].text
     assert da.gettext("Coordinator: {name}", name="Lise") in record
     assert "• " + da.gettext("Handed over") + ": " in record and "Karen" in record
@@ -318,7 +332,15 @@ async def test_handover_one_pair_with_a_button(team: Harness) -> None:
 
     # Typed, straight back; a nameless coordinator cannot receive.
     back = await h.send(LISE, "/handover M-1 karen")
-    assert back[-1].text.startswith(da.ngettext("Done: {count} pair handed over from {old} to {new}. Both coordinators and the people in it have been told.", "x", 1, old="Lise", new="Karen"))
+    assert back[-1].text.startswith(
+        da.ngettext(
+            "Done: {count} pair handed over from {old} to {new}. Both coordinators and the people in it have been told.",
+            "x",
+            1,
+            old="Lise",
+            new="Karen",
+        )
+    )
     assert coordinator_of(h, 1) == karen
     nameless = h.person_id(NAMELESS)
     refused = await h.send(COORDINATOR, f"/handover M-1 P-{nameless}")
@@ -364,7 +386,9 @@ async def test_handover_all_pairs_asks_first_and_a_stale_confirmation_moves_noth
     )
     told = h.texts(COORDINATOR)[-1]
     assert told == "Lise handed over 1 pair from Karen to Lise:\nM-1 Amal + Mona", "Karen is told in English"
-    assert (await h.send(COORDINATOR, "/handover karen"))[-1].text == "Karen has no active pairs to hand over."
+    assert (await h.send(COORDINATOR, "/handover karen"))[
+        -1
+    ].text == "Karen has no active pairs to hand over."
 
 
 async def test_handover_of_all_pairs_moves_every_pair(team: Harness) -> None:
