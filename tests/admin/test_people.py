@@ -394,7 +394,7 @@ async def test_handover_all_pairs_asks_first_and_a_stale_confirmation_moves_noth
 async def test_handover_of_all_pairs_moves_every_pair(team: Harness) -> None:
     h = team
     karen, lise = await two_pairs(h)
-    confirm = (await h.send(COORDINATOR, "/handover P-%d lise" % karen))[-1]
+    confirm = (await h.send(COORDINATOR, f"/handover P-{karen} lise"))[-1]
     got = await h.press(COORDINATOR, confirm.data("Yes"), confirm.message_id)
     assert got[-1].text == (
         "Done: 2 pairs handed over from Karen to Lise. Both coordinators and the people in them have been told.\n"
