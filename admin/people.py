@@ -366,9 +366,7 @@ def _move(ctx: Ctx, found: Sequence[Pair], giver: int, receiver: int, *, everyth
         for pair in found
         if people.hand_over(session, pair=pair, from_=giver, to=receiver, by=ctx.key.id, now=now)
     ]
-    threads = 0
-    if everything:
-        pass  # LEAD: threads = hand_over_threads(session, giver, receiver)  (the inbox's open threads go along)
+    threads = 0  # LEAD: threads = hand_over_threads(session, giver, receiver) if everything else 0
     if not moved:
         ctx.say(Reply(ctx.tr.gettext("Nothing was handed over: these pairs have changed in the meantime.")))
         return
