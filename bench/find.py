@@ -24,7 +24,20 @@ from storage.db import Database
 from storage.models import Person
 from storage.search import normalise, search_key
 
-FIRST = ("Amal", "Åse", "Şule", "Maryam", "Olena", "Fatima", "Hodan", "Karen", "أمل", "مریم", "Олена", "Zeynep")
+FIRST = (
+    "Amal",
+    "Åse",
+    "Şule",
+    "Maryam",
+    "Olena",
+    "Fatima",
+    "Hodan",
+    "Karen",
+    "أمل",
+    "مریم",
+    "Олена",
+    "Zeynep",
+)
 LAST = ("Hassan", "Nielsen", "Yılmaz", "Ahmadi", "Kovalenko", "Jensen", "Warsame", "حسن", "احمدی", "Шевченко")
 SEARCHES = {
     "a rare name": "olena kovalenko 4242",
