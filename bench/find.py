@@ -40,7 +40,7 @@ FIRST = (
 )
 LAST = ("Hassan", "Nielsen", "Yılmaz", "Ahmadi", "Kovalenko", "Jensen", "Warsame", "حسن", "احمدی", "Шевченко")
 SEARCHES = {
-    "a rare name": "olena kovalenko 4242",
+    "a rare name": "hodan ahmadi 4242",
     "a common name (counted)": "amal",
     "part of a phone number": "20004242",
     "an e-mail": "person4242@",
