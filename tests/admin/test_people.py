@@ -425,3 +425,20 @@ async def test_handover_explains_an_unknown_coordinator(team: Harness) -> None:
     assert got.labels == ["Karen (2)"]
     with h.db.session() as session:
         assert {p.coordinator for p in session.exec(select(Pair))} == {h.person_id(COORDINATOR)}
+
+
+async def test_handover_refuses_forged_buttons_and_participants(team: Harness) -> None:
+    h = team
+    await two_pairs(h)
+    en = h.i18n.translator("en")
+    for forged in ("hov:p:1:99:2", "hov:a:1:2:x:1", "hov:zz", "hov:t:1:1"):
+        await h.press(COORDINATOR, forged, h.messages(COORDINATOR)[-1].message_id)
+        assert toast(h) == engine.stale(en), forged
+    refused = await h.send(AMAL, "/handover M-1 Lise")
+    assert refused[0].text == h.i18n.translator("ar").gettext(
+        "Sorry, /{command} is only for the network's coordinators. /help shows what you can do.",
+        command="handover",
+    )
+    await h.press(AMAL, "hov:p:1:1:2")
+    assert toast(h) == engine.stale(h.i18n.translator("ar"))
+    assert coordinator_of(h, 1) == coordinator_of(h, 2) == h.person_id(COORDINATOR), "nothing moved"
