@@ -23,6 +23,9 @@ COORDINATOR_COMMANDS: dict[str, str] = {
     "pair": __("One pair's whole history: /pair M-5"),
     "caseload": __("Each coordinator's pairs this year"),
     "end": __("End a pair at once: /end M-5 reason"),
+    "find": __("Find people by name, phone, e-mail or id: /find Amal"),
+    "handover": __("Hand pairs over to another coordinator: /handover M-5 or /handover Karen"),
+    "name": __("Your name, as participants and coordinators see it: /name Karen"),
 }
 
 

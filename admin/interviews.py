@@ -9,6 +9,7 @@ from typing import Any
 from admin.slots import NewSlot, parse_slots
 from conversations import booking, cities, editing, engine, runner
 from conversations.context import Ctx, post
+from conversations.coordinators import coordinator_name
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import Translator, __, isolate
@@ -424,7 +425,7 @@ def _notes_finished(ctx: Ctx, conversation: ConversationRow, answers: dict[str, 
         return
     assert ctx.notes is not None, "the dispatcher is built with a notes cipher"
     notes = {**answers, "date": answers.get("date") or now.astimezone(ctx.tr.tz).date().isoformat()}
-    notes["interviewer"] = answers.get("interviewer") or ctx.person.name or ctx.key.address
+    notes["interviewer"] = answers.get("interviewer")  # skipped: she herself, named when shown (_interviewer)
     session.add(
         InterviewNote(
             person_id=person.id or 0,
@@ -517,10 +518,27 @@ def person_record(ctx: Ctx, args: str) -> None:
         if opened is None:
             lines.append(tr.gettext(UNREADABLE_NOTES))
             continue
+        shown = {**opened, "interviewer": _interviewer(ctx, note, opened.get("interviewer"))}
         lines += [
-            f"• {tr.gettext(label)}: {opened[field]}" for field, label, _ in NOTE_FIELDS if opened.get(field)
+            f"• {tr.gettext(NOTE_LABELS.get(field, label))}: {shown[field]}"
+            for field, label, _ in NOTE_FIELDS
+            if shown.get(field)
         ]
     ctx.say(Reply("\n".join(lines)), sealed=bool(notes))  # the notes stay sealed in the outbox too
+
+
+NOTE_LABELS = {"interviewer": __("Interviewer")}  # as /person shows it; the question says more
+
+
+def _interviewer(ctx: Ctx, note: InterviewNote, typed: str | None) -> str:
+    """Who interviewed her: the name typed in the notes, else the coordinator who wrote them.
+
+    Notes written before coordinators had names hold her Telegram id there: she is named instead.
+    """
+    addresses = {a.address for a in queries.accounts_of(ctx.session, person_id=note.interviewer)}
+    if typed and typed not in addresses:
+        return typed
+    return coordinator_name(ctx.session, ctx.tr, note.interviewer, with_id=True)
 
 
 UNREADABLE_NOTES = __(

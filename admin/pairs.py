@@ -12,9 +12,10 @@ from babel.lists import format_list
 from conversations import engine, pairing, timeline, year
 from conversations.agreement import render
 from conversations.context import Ctx, post
+from conversations.coordinators import coordinator_name
 from conversations.events import Reply
 from conversations.i18n import Translator, __
-from storage import pairs, queries, surveys
+from storage import pairs, people, queries, surveys
 from storage.models import Pair, PairStatus, Person
 
 CASELOAD_PER_YEAR = 80  # the roadmap: each coordinator manages up to 80 matched pairs a year
@@ -67,7 +68,6 @@ def pair_record(ctx: Ctx, args: str) -> None:
         return
     tr, session, pair = ctx.tr, ctx.session, found[0]
     mentee, mentor = pairs.people_of(ctx.session, pair)
-    coordinator = session.get(Person, pair.coordinator)
     yes_no = {True: tr.gettext("yes"), False: tr.gettext("no"), None: "–"}
     lines = [
         tr.gettext(
@@ -76,12 +76,22 @@ def pair_record(ctx: Ctx, args: str) -> None:
             **pairing.names(mentee, mentor),
             state=tr.gettext(PAIR_STATES[PairStatus(pair.status)]),
         ),
-        tr.gettext(
-            "Coordinator: {name}",
-            name=(coordinator.name if coordinator and coordinator.name else f"P-{pair.coordinator}"),
-        ),
+        tr.gettext("Coordinator: {name}", name=coordinator_name(session, tr, pair.coordinator, with_id=True)),
         "",
         row(tr, __("Proposed"), _when(tr, pair.proposed_at)),
+        *[
+            row(
+                tr,
+                __("Handed over"),
+                tr.gettext(
+                    "{when}, from {old} to {new}",
+                    when=_when(tr, h.at),
+                    old=coordinator_name(session, tr, h.from_coordinator, with_id=True),
+                    new=coordinator_name(session, tr, h.to_coordinator, with_id=True),
+                ),
+            )
+            for h in people.handovers_of(session, pair_id=pair.id or 0)
+        ],
         row(tr, __("First meeting"), _when(tr, pair.meeting_at))
         + (" (" + tr.gettext("agreed by both") + ")" if pair.meeting_agreed_at else ""),
         row(
@@ -145,7 +155,6 @@ def caseload(ctx: Ctx) -> None:
         p.coordinator for p in every if p.confirmed_at and p.confirmed_at.astimezone(tr.tz).year == this_year
     )
     coordinators = sorted(ctx.coordinators.ids(session) | set(active) | set(matched))
-    known = queries.people_by_ids(session, ids=coordinators)
     lines = [
         tr.gettext(
             "Caseload in {year} (the roadmap: up to {target} matched pairs a year per coordinator):",
@@ -155,12 +164,10 @@ def caseload(ctx: Ctx) -> None:
         "",
     ]
     for person_id in coordinators:
-        person = known.get(person_id)
-        name = person.name if person and person.name else f"P-{person_id}"
         lines.append(
             tr.gettext(
                 "{name}: active pairs {active}, matched this year {matched} of {target}",
-                name=name,
+                name=coordinator_name(session, tr, person_id, with_id=True),
                 active=active[person_id],
                 matched=matched[person_id],
                 target=CASELOAD_PER_YEAR,

@@ -13,7 +13,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from conversations import engine
-from conversations.i18n import Translator, __, isolate
+from conversations.coordinators import coordinator_name
+from conversations.i18n import Translator, __
 from conversations.registration import FLOW, answers_of, store
 from storage.models import Person, ProfileChange
 
@@ -69,8 +70,7 @@ def history_lines(session: Session, tr: Translator, person: Person) -> list[str]
         if change.changed_by == person.id:
             who = tr.gettext("by herself")
         else:
-            by = session.get(Person, change.changed_by)
-            name = isolate(by.name) if by is not None and by.name else f"P-{change.changed_by}"
+            name = coordinator_name(session, tr, change.changed_by, with_id=True)
             who = tr.gettext("by {coordinator}", coordinator=name)
         label = tr.gettext(known[change.field]) if change.field in known else change.field
         lines.append(f"• {tr.date(change.at)}: {label} ({who})")

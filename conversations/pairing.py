@@ -19,9 +19,10 @@ from sqlmodel import Session
 
 from conversations import engine, runner, timeline
 from conversations.context import Ctx, post
+from conversations.coordinators import name_of
 from conversations.engine import Choice, Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import I18n, Translator, __
+from conversations.i18n import I18n, Translator, __, isolate
 from conversations.registration import CHANNELS
 from storage import pairs, queries
 from storage.crypto import NotesCipher
@@ -139,7 +140,9 @@ PROPOSAL_TO_MENTOR = __(
 def send_proposal(
     session: Session, *, pair: Pair, mentee: Person, mentor: Person, i18n: I18n, now: datetime
 ) -> None:
-    """Both hear of the proposal in their own language, with the other's shared contact details."""
+    """Both hear of the proposal in their own language, with the other's shared contact details
+    and who their coordinator is (once she has told the bot her name)."""
+    coordinator = name_of(session, pair.coordinator)
     for person, partner, msgid in (
         (mentee, mentor, PROPOSAL_TO_MENTEE),
         (mentor, mentee, PROPOSAL_TO_MENTOR),
@@ -149,11 +152,18 @@ def send_proposal(
             person,
             i18n,
             now,
-            partial(_proposal, msgid=msgid, pair=pair, person=person, partner=partner),
+            partial(
+                _proposal, msgid=msgid, pair=pair, person=person, partner=partner, coordinator=coordinator
+            ),
         )
 
 
-def _proposal(tr: Translator, *, msgid: str, pair: Pair, person: Person, partner: Person) -> Reply:
+YOUR_COORDINATOR = __("{coordinator}, your coordinator, made this proposal and will follow your match.")
+
+
+def _proposal(
+    tr: Translator, *, msgid: str, pair: Pair, person: Person, partner: Person, coordinator: str | None
+) -> Reply:
     text = tr.gettext(
         msgid,
         name=person.name,
@@ -161,6 +171,8 @@ def _proposal(tr: Translator, *, msgid: str, pair: Pair, person: Person, partner
         contacts=contacts(tr, partner),
         **timeline.in_words(tr.locale),
     )
+    if coordinator is not None:
+        text += "\n\n" + tr.gettext(YOUR_COORDINATOR, coordinator=isolate(coordinator))
     return Reply(text, ((Button(tr.gettext(WE_AGREED), f"{SET_MEETING_PREFIX}:{pair.id}"),),))
 
 

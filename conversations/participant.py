@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from conversations import cities, editing, engine, runner
+from conversations import cities, coordinators, editing, engine, runner
 from conversations.context import Ctx, tell_coordinators
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
@@ -17,7 +17,6 @@ from conversations.registration import EDIT_FLOW, FLOW, NAME, ROLE, answers_of, 
 from conversations.texts import (
     ABOUT_HER_CHOICES,
     ABOUT_HER_LABELS,
-    COORDINATOR_WELCOME,
     PRIVACY_FULL,
     PRIVACY_SHORT,
     WELCOME,
@@ -81,7 +80,7 @@ def start(ctx: Ctx, deep_link: str = "") -> None:
         return
     role = deep_link if deep_link in DEEP_LINK_ROLES else None
     if ctx.is_coordinator and role is None:
-        ctx.say(Reply(tr.gettext(COORDINATOR_WELCOME)))
+        coordinators.welcome(ctx)  # her language and name the first time; never consent or a role
         return
     ctx.say(Reply(tr.gettext(WELCOME)))
     ctx.say(_consent_reply(ctx, role))
@@ -221,7 +220,8 @@ def press_language(ctx: Ctx, event: Press) -> str | None:
     ctx.edit(event.message_id, Reply(f"✓ {LANGUAGES[code]}"))
     ctx.say(Reply(ctx.tr.gettext("From now on I will write to you in English.")))
     ctx.set_menu(coordinator=ctx.is_coordinator)
-    resume(ctx, consent_too=True)
+    # A coordinator is not a participant: nothing to consent to, only her open question, if any.
+    resume(ctx, consent_too=not ctx.is_coordinator)
     return None
 
 

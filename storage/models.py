@@ -15,9 +15,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlmodel import Field, SQLModel
+
+from storage.search import SEARCH_KEY_LENGTH, search_key
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -96,6 +99,9 @@ class Person(SQLModel, table=True):
     # city_other her own words for the place.
     city_other: str | None = Field(default=None, max_length=120)
     line_of_work_other: str | None = Field(default=None, max_length=200)
+    # Her name, e-mail and phone digits without case or accents, for /find (storage.search);
+    # kept up to date by the mapper events at the end of this module, whatever changes them.
+    search: str | None = Field(default=None, max_length=SEARCH_KEY_LENGTH, index=True)
 
     @property
     def short_id(self) -> str:
@@ -422,3 +428,21 @@ class ProfileChange(SQLModel, table=True):
     field: str = Field(max_length=32)  # the registration question's field id
     changed_by: int  # a person id: hers, or the coordinator's
     at: datetime = _when(nullable=False)
+
+
+class Handover(SQLModel, table=True):
+    """A pair moved from one coordinator to another (/handover): the pair's history shows it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    from_coordinator: int  # person ids
+    to_coordinator: int
+    by: int  # the coordinator who moved it
+    at: datetime = _when(nullable=False)
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_search_key(mapper: Any, connection: Any, person: Person) -> None:
+    """Every change of a name, phone or e-mail through the ORM refreshes what /find searches."""
+    person.search = search_key(person.name, person.phone, person.email)

@@ -8,10 +8,10 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from admin import editing, interviews, matching, overdue, pairs
+from admin import editing, interviews, matching, overdue, pairs, people
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
-from conversations import participant
+from conversations import coordinators, participant
 from conversations.context import Ctx
 from conversations.matching import MatchWeights
 
@@ -28,6 +28,9 @@ WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
     "overdue": overdue.overdue,
     "pair": pairs.pair_record,
     "end": pairs.end,
+    "find": people.find,
+    "handover": people.handover,
+    "name": coordinators.rename,
 }
 WITHOUT: dict[str, Callable[[Ctx], None]] = {
     "queue": interviews.queue,
@@ -71,4 +74,8 @@ def make_router() -> Router:
     router.callback_query.register(on_press(matching.press_propose), DataPrefix(matching.PROPOSE_PREFIX))
     router.callback_query.register(propose_all, DataPrefix(matching.PROPOSE_ALL_PREFIX))
     router.callback_query.register(on_press(overdue.press), DataPrefix(overdue.PREFIX))
+    router.callback_query.register(on_press(people.press_handover), DataPrefix(people.HANDOVER_PREFIX))
+    router.callback_query.register(
+        on_press(coordinators.press_setup_language), DataPrefix(coordinators.SETUP_LANGUAGE_PREFIX)
+    )
     return router

@@ -204,6 +204,7 @@ async def test_interview_notes_make_her_ready_and_stay_sealed(harness: Harness, 
     h = harness
     maryam = registered(h, MARYAM, "Maryam", "fa", "mentee")
     await h.send(COORDINATOR, "/addslot 2026-01-06 10:00 45 Here", language="en")
+    await h.send(COORDINATOR, "/name Karen Holm")
     await h.send(COORDINATOR, f"/invite {maryam.short_id}")
     await h.press(MARYAM, "bk:1")
     h.clock.advance(days=1, hours=2)
@@ -237,9 +238,7 @@ async def test_interview_notes_make_her_ready_and_stay_sealed(harness: Harness, 
     record = (await h.send(COORDINATOR, f"/person {maryam.short_id}"))[-1].text
     assert "• Professional profile: education, work, skills, languages: Nurse, 8 years in Kabul" in record
     assert "Interview notes:" in record
-    assert "• Interviewer (skip for yourself): 1" in record, (
-        "skipped, the coordinator herself is the interviewer"
-    )
+    assert "• Interviewer: Karen Holm" in record, "skipped: the coordinator herself, by her name"
     assert "ready to be matched" in record and "interviewed" in record
     if database_url.startswith("sqlite"):  # the file and its write-ahead log, as a thief would copy them
         files = Path(database_url.removeprefix("sqlite:///")).parent.glob("test.sqlite3*")

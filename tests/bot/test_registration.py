@@ -248,6 +248,10 @@ async def test_everything_went_through_the_outbox(harness: Harness) -> None:
 async def test_a_coordinator_is_greeted_as_one_and_can_still_try_the_registration(harness: Harness) -> None:
     h = harness
     got = await h.send(COORDINATOR, "/start", language="en")
+    assert len(got) == 1 and got[0].text.startswith("Welcome, coordinator!") and "English" in got[0].labels
+    await h.press(COORDINATOR, "cnl:en")  # her language, then her name (tests/admin/test_people.py)
+    await h.send(COORDINATOR, "Karen")
+    got = await h.send(COORDINATOR, "/start")
     assert len(got) == 1 and got[0].text.startswith("Welcome, coordinator!") and "/queue" in got[0].text
     got = await h.send(COORDINATOR, "/start mentee")
     assert got[-1].labels[0] == "✅ I agree"

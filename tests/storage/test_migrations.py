@@ -208,3 +208,23 @@ def test_0009_maps_known_spellings_of_cities_to_codes_and_keeps_the_rest_as_othe
         back = dict(connection.execute(text("SELECT id, city FROM person")).all())
     assert back[1] == "København" and back[5] == "near Aarhus"
     db.dispose()
+
+
+def test_0008_fills_the_search_key_of_everyone_already_there(database_url: str) -> None:
+    """/find finds people registered before it existed: 0008 fills their search key."""
+    config = alembic_config(database_url)
+    command.upgrade(config, "0006")
+    db = Database(database_url)
+    at = "2026-01-05 09:00:00"
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO person (id, language, created_at, reachable, share_channels, languages, goals, offers,"
+            f" name, phone, email) VALUES (1, 'da', '{at}', true, '[]', '[]', '[]', '[]', 'Åse Ødegård',"
+            f" '+4520274137', 'Ase@X.dk'), (2, 'en', '{at}', true, '[]', '[]', '[]', '[]', NULL, NULL, NULL)"
+        )
+    command.upgrade(config, "head")
+    with db.engine.connect() as connection:
+        keys = connection.exec_driver_sql("SELECT id, search FROM person ORDER BY id").all()
+    command.downgrade(config, "0006")
+    db.dispose()
+    assert [tuple(k) for k in keys] == [(1, "ase odegard ase@x.dk 4520274137"), (2, None)]

@@ -20,7 +20,7 @@ import storage.models
 from conversations import cities
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
