@@ -230,7 +230,7 @@ async def test_a_coordinator_edits_a_city_and_she_is_told_in_arabic(harness: Har
     assert [(c.person_id, c.field, c.changed_by) for c in changes] == [(amal.id, "city", coordinator_id)]
     record = (await h.send(COORDINATOR, f"/person {amal.short_id}"))[-1].text
     assert "Changes to the answers:" in record
-    assert f"City or region (by P-{coordinator_id})" in record
+    assert f"City or region (by a coordinator (P-{coordinator_id}))" in record
 
 
 async def test_a_coordinator_adds_an_email_through_the_same_questions(harness: Harness) -> None:
