@@ -11,7 +11,7 @@ from conversations import booking, engine, runner
 from conversations.context import Ctx, post
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import LANGUAGES, Translator, __, isolate
+from conversations.i18n import LANGUAGES, Translator, __
 from conversations.participant import profile_lines
 from conversations.texts import role_name, status_name
 from conversations.timeline import local_start
@@ -308,9 +308,9 @@ def queue(ctx: Ctx) -> None:
         since = person.invited_at if person.status == Status.AWAITING_INTERVIEW else person.registered_at
         days = (now - since).days if since else 0
         waited = tr.ngettext("{count} day", "{count} days", days)
-        language = isolate(LANGUAGES.get(person.language, person.language))
+        language = tr.isolate(LANGUAGES.get(person.language, person.language))
         role = role_name(tr, person.role)
-        name, city = isolate(person.name), isolate(person.city)
+        name, city = tr.isolate(person.name), tr.isolate(person.city)
         return f"{person.short_id} {name} – {role}, {city}, {language}, {waited}{extra}"
 
     if registered:

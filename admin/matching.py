@@ -19,7 +19,7 @@ from admin.interviews import person_by_id
 from conversations import engine, pairing
 from conversations.context import Ctx
 from conversations.events import Button, Press, Reply
-from conversations.i18n import Translator, isolate
+from conversations.i18n import Translator
 from conversations.matching import MatchWeights, Profile, Scored, assignment, best_mentors
 from conversations.registration import LINES_OF_WORK, MEETINGS, MENTEE_GOALS, SPOKEN
 from conversations.texts import role_name, status_name
@@ -140,7 +140,7 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
     buttons = []
     for number, scored in enumerate(ranked, 1):
         mentor = by_id[scored.mentor]
-        lines.append(f"{number}. {mentor.short_id} {isolate(mentor.name)} – {points(tr, scored.score)}")
+        lines.append(f"{number}. {mentor.short_id} {tr.isolate(mentor.name)} – {points(tr, scored.score)}")
         lines.append(f"   {explain(tr, scored)}")
         buttons.append(
             (
@@ -187,7 +187,7 @@ def _for_all(ctx: Ctx, weights: MatchWeights) -> None:
     for scored in chosen:
         mentee, mentor = people[scored.mentee], people[scored.mentor]
         lines.append(
-            f"{mentee.short_id} {isolate(mentee.name)} + {mentor.short_id} {isolate(mentor.name)} – {points(tr, scored.score)}"
+            f"{mentee.short_id} {tr.isolate(mentee.name)} + {mentor.short_id} {tr.isolate(mentor.name)} – {points(tr, scored.score)}"
         )
         lines.append(f"   {explain(tr, scored)}")
     for scored in chosen[:SHOWN]:

@@ -195,7 +195,11 @@ async def test_a_whole_registration_in_arabic_against_the_real_process(
     assert "أمل حسن" in thanks[-1]["text"] and "/profile" in thanks[-1]["text"]
 
     told = await coordinator.wait()
-    assert told[-1]["text"].startswith("New registration: أمل حسن, mentee, آرهوس, writes in العربية (P-2).")
+    assert told[-1][
+        "text"
+    ].startswith(  # the Arabic set apart (FSI…PDI): the English line stays left to right
+        "New registration: \u2068أمل حسن\u2069, mentee, \u2068آرهوس\u2069, writes in \u2068العربية\u2069 (P-2)."
+    )
 
     async with http.get(f"{base}/control/commands", params={"user_id": MENTEE}) as response:
         menu = await response.json()
