@@ -58,7 +58,8 @@ class CommandSpec:
 
     def help_text(self, tr: Translator) -> str:
         """Its line in /help, in her language."""
-        return f"/{self.name} – {tr.gettext(self.help or self.menu or '')}"
+        text = self.help or self.menu
+        return f"/{self.name} – {tr.gettext(text)}" if text else f"/{self.name}"
 
 
 def _help(ctx: Ctx) -> None:
