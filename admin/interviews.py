@@ -154,7 +154,7 @@ def slots(ctx: Ctx) -> None:
         return
     lines = [tr.gettext("Upcoming interview slots:"), ""]
     for slot, person in rows[:60]:
-        who = f"{person.short_id} {person.name}" if person else tr.gettext("free")
+        who = f"{person.short_id} {tr.isolate(person.name)}" if person else tr.gettext("free")
         lines.append(f"{slot.short_id} {booking.slot_label(tr, slot)} – {who}")
     ctx.say(Reply("\n".join(lines)))
 
@@ -480,7 +480,7 @@ def person_record(ctx: Ctx, args: str) -> None:
         return
     tr, session = ctx.tr, ctx.session
     lines = [
-        f"{person.short_id} {person.name}",
+        f"{person.short_id} {tr.isolate(person.name)}",
         profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0)),
     ]
     lines += ["", tr.gettext("Status history:")]
