@@ -12,7 +12,7 @@ from conversations.context import Ctx, post
 from conversations.coordinators import coordinator_name
 from conversations.engine import Flow, Kind, Step
 from conversations.events import Button, Press, Reply
-from conversations.i18n import Translator, __, isolate
+from conversations.i18n import Translator, __
 from conversations.pairing import TODAY, days_from_today
 from conversations.participant import profile_lines
 from conversations.texts import language_name, role_name, status_name
@@ -158,7 +158,7 @@ def slots(ctx: Ctx) -> None:
         return
     lines = [tr.gettext("Upcoming interview slots:"), ""]
     for slot, person in rows[:60]:
-        who = f"{person.short_id} {person.name}" if person else tr.gettext("free")
+        who = f"{person.short_id} {tr.isolate(person.name)}" if person else tr.gettext("free")
         lines.append(f"{slot.short_id} {booking.slot_label(tr, slot)} – {who}")
     ctx.say(Reply("\n".join(lines)))
 
@@ -315,8 +315,8 @@ def queue(ctx: Ctx) -> None:
         language = language_name(tr, person.language)
         role = role_name(tr, person.role)
         name, city = (
-            isolate(person.name),
-            isolate(cities.display(person.city, person.city_other, tr.language)),
+            tr.isolate(person.name),
+            tr.isolate(cities.display(person.city, person.city_other, tr.language)),
         )
         return f"{person.short_id} {name} – {role}, {city}, {language}, {waited}{extra}"
 
@@ -494,7 +494,7 @@ def person_record(ctx: Ctx, args: str) -> None:
         return
     tr, session = ctx.tr, ctx.session
     lines = [
-        f"{person.short_id} {person.name}",
+        f"{person.short_id} {tr.isolate(person.name)}",
         profile_lines(tr, person, queries.accounts_of(session, person_id=person.id or 0), about_her=True),
     ]
     lines += ["", tr.gettext("Status history:")]

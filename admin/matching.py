@@ -158,9 +158,9 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
                     "did not continue. No other mentor is ready just now.",
                     len(mentors),
                     mentors=format_list(
-                        [f"{isolate(m.name)} ({m.short_id})" for m in mentors], locale=tr.locale
+                        [f"{tr.isolate(m.name)} ({m.short_id})" for m in mentors], locale=tr.locale
                     ),
-                    name=isolate(mentee.name),
+                    name=mentee.name,
                     id=mentee.short_id,
                 )
             )
@@ -175,7 +175,7 @@ def _for_one(ctx: Ctx, args: str, weights: MatchWeights) -> None:
     for number, scored in enumerate(ranked, 1):
         mentor = by_id[scored.mentor]
         score = on_scale(tr, scored.score, mentee, weights)
-        lines.append(f"{number}. {mentor.short_id} {isolate(mentor.name)} – {score}")
+        lines.append(f"{number}. {mentor.short_id} {tr.isolate(mentor.name)} – {score}")
         lines.append(f"   {explain(tr, scored)}")
         buttons.append(
             (
@@ -223,7 +223,7 @@ def _for_all(ctx: Ctx, weights: MatchWeights) -> None:
         mentee, mentor = people[scored.mentee], people[scored.mentor]
         score = on_scale(tr, scored.score, mentee, weights)
         lines.append(
-            f"{mentee.short_id} {isolate(mentee.name)} + {mentor.short_id} {isolate(mentor.name)} – {score}"
+            f"{mentee.short_id} {tr.isolate(mentee.name)} + {mentor.short_id} {tr.isolate(mentor.name)} – {score}"
         )
         lines.append(f"   {explain(tr, scored)}")
     for scored in chosen[:SHOWN]:

@@ -132,7 +132,7 @@ def pair_record(ctx: Ctx, args: str) -> None:
         person = mentee if survey.person_id == mentee.id else mentor
         state = _when(tr, survey.answered_at) if survey.answered_at else tr.gettext("not answered")
         label = _survey_name(tr, survey.kind)
-        lines.append(f"• {label}, {person.name}: {state}")
+        lines.append(f"• {label}, {tr.isolate(person.name)}: {state}")
         if survey.answered_at and survey.kind != timeline.EVALUATION:
             answers = surveys.answers_of(session, survey_id=survey.id or 0)
             shown = {s.field: answers.get(s.field) for s in year.FOLLOWUP_FLOW.steps}

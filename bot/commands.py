@@ -1,4 +1,4 @@
-"""Telegram's command menu, per language and per role (setMyCommands)."""
+"""Telegram's command menu, per language and per role (setMyCommands), built from admin.commands."""
 
 from __future__ import annotations
 
@@ -8,20 +8,13 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
-from admin.commands import COORDINATOR_COMMANDS
+from admin.commands import menu
 from conversations.i18n import LANGUAGES, I18n, Translator
-from conversations.menu import PARTICIPANT_COMMANDS
 from storage import queries
 from storage.db import Database
 from storage.models import Platform
 
 log = logging.getLogger(__name__)
-
-
-def menu(tr: Translator, *, coordinator: bool) -> list[tuple[str, str]]:
-    """The menu one person sees, in her language: (command, description)."""
-    entries = {**PARTICIPANT_COMMANDS, **(COORDINATOR_COMMANDS if coordinator else {})}
-    return [(name, tr.gettext(text)) for name, text in entries.items()]
 
 
 def command_list(tr: Translator, *, coordinator: bool) -> list[BotCommand]:

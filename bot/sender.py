@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 
-from bot.commands import menu
+from admin.commands import menu
 from conversations.clock import Clock
 from conversations.context import Coordinators, tell_coordinators
 from conversations.events import Reply

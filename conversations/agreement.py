@@ -188,7 +188,7 @@ def render(tr: Translator, pair: Pair, mentee: Person, mentor: Person) -> str:
         said = stored.get(_expectation_key(role))
         if said:
             label = tr.gettext("Expectations of {name}", name=person.name)
-            lines.append(f"• {label}: {said}")
+            lines.append(f"• {label}: {tr.isolate(said)}")
     return "\n".join(lines)
 
 

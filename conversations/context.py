@@ -25,9 +25,12 @@ from storage.models import Person
 
 
 def payload(reply: Reply, tr: Translator) -> dict[str, Any]:
-    """A reply as stored in the outbox, its button rows mirrored for right-to-left readers."""
+    """A reply as stored in the outbox, in her direction: button rows mirrored and commands and phone
+    numbers kept left to right for right-to-left readers (also where a caller composed the text)."""
     rows = [[[b.label, b.data] for b in row] for row in reply.buttons]
-    return {"text": reply.text, "buttons": [row[::-1] for row in rows] if tr.rtl else rows}
+    if tr.rtl:
+        return {"text": tr.directed(reply.text), "buttons": [row[::-1] for row in rows]}
+    return {"text": reply.text, "buttons": rows}
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ def display(step: Step, value: Any, answers: Answers, tr: Translator) -> str:
         return tr.day(date.fromisoformat(value))
     if step.kind is Kind.TIME:
         return tr.clock(value)
-    return str(value)
+    return tr.isolate(str(value))  # what she typed, set apart in a message of the other direction
 
 
 def ask(flow: Flow, state: State, tr: Translator, *, notice: str | None = None) -> Reply:

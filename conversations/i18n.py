@@ -51,13 +51,55 @@ def __(message: str) -> str:
     return message
 
 
+# Unicode's directional isolates: first-strong (FSI), left-to-right (LRI), and their end (PDI).
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# Letters written left to right: Latin, Greek, Cyrillic, Armenian, Georgian, Ethiopic... (not digits,
+# which take the direction of the line around them).
+_LEFT_TO_RIGHT = re.compile(
+    "[A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02b8\u0370-\u0482\u048a-\u058f\u10a0-\u1fff]"
+)
+_ISOLATED = re.compile("[\u2066-\u2069]")
+# A command as Telegram finds one (tdlib's match_bot_commands): a slash not glued to a letter,
+# digit, "/", "<" or ">", then 1-64 of [A-Za-z0-9_] (ours start with a letter, so a date's "/01" is
+# not one), optionally @bot. A formatting mark such as
+# LRI or PDI is no letter, so a command wrapped in them is still a command, still tappable.
+_COMMAND = r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]{0,63}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])"
+# A phone number: digits with spaces or hyphens, at least seven characters, perhaps a leading +.
+_PHONE = r"(?<![\w+])\+?[0-9][0-9 \-]{5,}[0-9](?!\w)"
+# What is already kept left to right (LRI…PDI) is left as it is, so that applying it twice is harmless.
+_KEEP_LEFT_TO_RIGHT = re.compile(f"\u2066[^\u2069\n]*\u2069|{_COMMAND}|{_PHONE}")
 
 
-def isolate(text: str | None) -> str:
-    """A right-to-left name or word set apart (FSI…PDI), so that it does not reorder the line around it."""
-    text = text or ""
-    return f"\u2068{text}\u2069" if _RIGHT_TO_LEFT.search(text) else text
+def isolate(text: str | None, *, rtl: bool = False) -> str:
+    """Text a person typed (a name, a city, an answer) set apart from the message around it.
+
+    A line that holds letters of the other direction than the reader's (Arabic in a Danish
+    message, Danish in an Arabic one) is wrapped in FSI…PDI: it keeps its own direction and
+    does not turn the line around it (a Danish line starting with an Arabic name would be laid
+    out right to left; a Danish sentence inside an Arabic message would have its full stop
+    moved to its front). A line break ends an isolate, so each line is isolated alone.
+    """
+    other = _LEFT_TO_RIGHT if rtl else _RIGHT_TO_LEFT
+    lines = (text or "").split("\n")
+    return "\n".join(
+        f"{FSI}{line}{PDI}" if other.search(line) and not _ISOLATED.search(line) else line for line in lines
+    )
+
+
+def _left_to_right(match: re.Match[str]) -> str:
+    found = match.group()
+    return found if found.startswith(LRI) else f"{LRI}{found}{PDI}"
+
+
+def commands_and_numbers_left_to_right(text: str) -> str:
+    """Commands and phone numbers kept left to right inside a right-to-left message.
+
+    Without it an Arabic or Persian line shows "profile/" and "4520123456+": the slash and the
+    plus are neutral and take the line's direction. Each is wrapped in LRI…PDI, which Telegram
+    still recognises as a command (the marks are not letters); applying it twice changes nothing.
+    """
+    return _KEEP_LEFT_TO_RIGHT.sub(_left_to_right, text)
 
 
 def pick_language(language_code: str | None, default: str = SOURCE_LANGUAGE) -> str:
@@ -124,14 +166,36 @@ class Translator:
         return Locale.parse(self.language)
 
     def gettext(self, msgid: str, **params: object) -> str:
-        """The message in her language, with its placeholders filled."""
+        """The message in her language, with its placeholders filled (what a person typed isolated)."""
         text = self.catalog.gettext(msgid).translate(LATIN_DIGITS)
-        return text.format(**params) if params else text
+        return self.directed(text.format(**self._isolated(msgid, params)) if params else text)
 
     def ngettext(self, singular: str, plural: str, count: int, **params: object) -> str:
         """The plural form CLDR gives her language for count; {count} is filled too."""
         text = self.catalog.ngettext(singular, plural, count).translate(LATIN_DIGITS)
-        return text.format(count=count, **params)
+        return self.directed(text.format(count=count, **self._isolated(singular, params)))
+
+    def isolate(self, text: str | None) -> str:
+        """Text a person typed, set apart if it is written the other way than her language."""
+        return isolate(text, rtl=self.rtl)
+
+    def directed(self, text: str) -> str:
+        """A whole message made to read in her direction: for right-to-left readers, commands and
+        phone numbers are kept left to right. Every message passes here (gettext and the outbox)."""
+        return commands_and_numbers_left_to_right(text) if self.rtl else text
+
+    def _isolated(self, msgid: str, params: dict[str, object]) -> dict[str, object]:
+        """The placeholders' values, each one-line text isolated (see `isolate`).
+
+        Not a command's name (``/{command}``: a mark after the slash would end the command) and
+        not a block of lines composed by the caller, which isolates what it puts in.
+        """
+        return {
+            key: self.isolate(value)
+            if isinstance(value, str) and "\n" not in value and f"/{{{key}}}" not in msgid
+            else value
+            for key, value in params.items()
+        }
 
     def day(self, value: dt.date) -> str:
         """A calendar date as she writes it."""

@@ -7,6 +7,7 @@ notice shown on a pressed button) or None.
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 from typing import Any
 
 from conversations import cities, coordinators, editing, engine, runner
@@ -59,7 +60,7 @@ def _consent_reply(ctx: Ctx, role: str | None) -> Reply:
 
 def start(ctx: Ctx, deep_link: str = "") -> None:
     """/start, or a deep link ?start=mentee / ?start=mentor."""
-    person, tr = ctx.person, ctx.tr
+    person, tr, deep_link = ctx.person, ctx.tr, deep_link.strip().lower()
     if person.status is not None:
         ctx.say(
             Reply(
@@ -239,34 +240,50 @@ def privacy(ctx: Ctx) -> None:
     ctx.say(Reply(ctx.tr.gettext(PRIVACY_FULL, organisation=organisation(ctx.tr))))
 
 
-def help_(ctx: Ctx) -> None:
-    """/help: what she can do from where she is."""
-    tr, person = ctx.tr, ctx.person
+class Situation(StrEnum):
+    """Where a participant is, which decides what /help offers her."""
+
+    NEW = "new"  # not registered, not registering
+    REGISTERING = "registering"
+    REGISTERED = "registered"  # registered, no pair
+    PROPOSED = "proposed"  # a proposed pair: the first meeting is to be set
+    PAIRED = "paired"  # a confirmed pair
+
+
+def situation(ctx: Ctx) -> Situation:
+    """Where she is now."""
     if registration(ctx) is not None:
-        text = tr.gettext(
-            "You are registering. Answer the question below, or:\n/back – the previous question\n"
-            "/skip – skip an optional question\n/cancel – stop and delete your answers\n"
-            "/language – change language\n/privacy – how we use your data"
-        )
-    elif person.status is None:
-        text = tr.gettext(
-            "This bot connects women new in the country with mentors.\n/start – register as a mentee or mentor\n"
-            "/language – change language\n/privacy – how we use your data\n/whoami – your role here"
-        )
-    else:
-        text = tr.gettext(
-            "You are registered as a {role}; your status: {status}.\n/profile – what we keep about you\n"
-            "/language – change language\n/privacy – how we use your data\n"
-            "You can write to the coordinators here at any time.",
-            role=role_name(tr, person.role),
-            status=status_name(tr, person.status),
-        )
-        pair = pairs.active_pair_of(ctx.session, person_id=ctx.key.id)
-        if pair is not None and pair.status == PairStatus.PROPOSED:
-            text += "\n" + tr.gettext("/meeting – set or move your first meeting")
-        elif pair is not None:
-            text += "\n" + tr.gettext("/met – tell me you met\n/agreement – your mentor agreement")
-    ctx.say(Reply(text))
+        return Situation.REGISTERING
+    if ctx.person.status is None:
+        return Situation.NEW
+    pair = pairs.active_pair_of(ctx.session, person_id=ctx.key.id)
+    if pair is None:
+        return Situation.REGISTERED
+    return Situation.PROPOSED if pair.status == PairStatus.PROPOSED else Situation.PAIRED
+
+
+def help_intro(ctx: Ctx, where: Situation) -> str:
+    """The first line of her /help; the commands that follow come from the registry (admin.commands)."""
+    tr, person = ctx.tr, ctx.person
+    if where == Situation.REGISTERING:
+        return tr.gettext("You are registering. Answer the question below, or:")
+    if where == Situation.NEW:
+        return tr.gettext("This bot connects women new in the country with mentors.")
+    return tr.gettext(
+        "You are registered as a {role}; your status: {status}.",
+        role=role_name(tr, person.role),
+        status=status_name(tr, person.status),
+    )
+
+
+def back(ctx: Ctx) -> None:
+    """/back: the previous question of her open conversation."""
+    converse(ctx, Command("back"))
+
+
+def skip(ctx: Ctx) -> None:
+    """/skip: leave an optional question unanswered."""
+    converse(ctx, Command("skip"))
 
 
 def whoami(ctx: Ctx) -> None:

@@ -11,10 +11,11 @@ def build_routers() -> list[Router]:
     """The routers in the order the dispatcher tries them; order matters where several could match."""
     return [
         # First: answers to the open question and the flows' buttons, by far the most frequent
-        # updates. It takes no command but /back and /skip, so it cannot shadow the others.
+        # updates. It takes no command, so it cannot shadow the others.
         registration.make_router(),
+        # Every command is declared once, in admin.commands; each name is taken by one router.
         common.make_router(),  # commands anyone may use, at any moment, also mid-question
-        pairs.make_router(),  # a proposed or confirmed pair: meetings, decision, agreement
-        coordinator.make_router(),  # coordinator commands, behind the allow-list filter
-        fallback.make_router(),  # last: refusals, unknown commands, media, stale buttons
+        pairs.make_router(),  # a proposed or confirmed pair's buttons: meetings, decision, agreement
+        coordinator.make_router(),  # coordinator commands and buttons, behind the allow-list filter
+        fallback.make_router(),  # last: refusals of coordinator commands, unknown commands, media, stale buttons
     ]

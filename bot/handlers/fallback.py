@@ -8,7 +8,8 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from admin.commands import COORDINATOR_COMMANDS, refuse
+from admin import commands
+from admin.commands import COORDINATOR
 from bot.filters import typed_command
 from conversations import engine, events, participant
 from conversations.context import Ctx
@@ -19,8 +20,7 @@ log = logging.getLogger(__name__)
 async def not_a_coordinator(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """Only reached by people who are not coordinators: refuse politely and log it."""
     log.warning("coordinator command /%s refused for Telegram user %s", command.command, ctx.key.address)
-    refuse(ctx, command.command)
-    participant.resume(ctx)
+    commands.refuse(ctx, command.command)
 
 
 async def unknown_command(message: Message, ctx: Ctx) -> None:
@@ -42,7 +42,7 @@ async def unknown_button(query: CallbackQuery, ctx: Ctx) -> str:
 def make_router() -> Router:
     """A fresh router with this module's handlers (each dispatcher gets its own)."""
     router = Router(name=__name__)
-    router.message.register(not_a_coordinator, Command(*COORDINATOR_COMMANDS))
+    router.message.register(not_a_coordinator, Command(*commands.names(COORDINATOR)))
     router.message.register(unknown_command, typed_command)
     router.message.register(media)
     router.callback_query.register(unknown_button)

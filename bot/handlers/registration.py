@@ -1,20 +1,14 @@
-"""Telegram glue of the participants' conversations: answers, /back and /skip, consent, language, booking."""
+"""Telegram glue of the participants' conversations: answers, consent, language, booking (/back and /skip are commands)."""
 
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.events import on_press
 from bot.filters import DataPrefix, FlowButton, typed_answer
 from conversations import booking, events, participant
 from conversations.context import Ctx
-
-
-async def navigate(message: Message, command: CommandObject, ctx: Ctx) -> None:
-    """/back and /skip."""
-    participant.converse(ctx, events.Command(command.command))
 
 
 async def answer_text(message: Message, ctx: Ctx) -> None:
@@ -36,5 +30,4 @@ def make_router() -> Router:
     router.callback_query.register(on_press(booking.press_book), DataPrefix(booking.BOOK_PREFIX))
     router.callback_query.register(on_press(booking.press_answer), DataPrefix(booking.ANSWER_PREFIX))
     router.message.register(answer_text, typed_answer)  # first: the most frequent update of all
-    router.message.register(navigate, Command("back", "skip"))
     return router

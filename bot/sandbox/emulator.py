@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -197,6 +198,33 @@ def plain_text(text: str, parse_mode: str | None) -> str:
     if mode.startswith("markdown"):
         return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_~|`\[]|(?<!\\)\]\([^)]*\)", "", text))
     return text
+
+
+def _word_character(char: str) -> bool:
+    """A letter, a number or "_", as Telegram's entity parser counts them (tdlib's is_word_character)."""
+    return char == "_" or unicodedata.category(char)[0] in ("L", "N")
+
+
+def command_entities(text: str | None) -> list[JSON]:
+    """The bot_command entities Telegram finds in a message a bot sends, which make /commands tappable.
+
+    As tdlib's match_bot_commands: a "/" whose previous character is not a letter, number, "_",
+    "/", "<" or ">", then 1-64 of [A-Za-z0-9_] (and perhaps @ and a bot's name), not followed by
+    such a character. Formatting marks (LRM, LRI, FSI, PDI...) are neither, so a command between
+    them is still one. Offsets and lengths count UTF-16 code units, like the Bot API's.
+    """
+    text = text or ""
+    found: list[JSON] = []
+    for match in re.finditer(r"/([A-Za-z0-9_]{1,64})(@[A-Za-z0-9_]{3,32})?", text):
+        before = text[match.start() - 1 : match.start()]
+        after = text[match.end() : match.end() + 1]
+        if any(c and (_word_character(c) or c in "/<>") for c in (before, after)):
+            continue
+        offset, length = (
+            len(part.encode("utf-16-le")) // 2 for part in (text[: match.start()], match.group())
+        )
+        found.append({"type": "bot_command", "offset": offset, "length": length})
+    return found
 
 
 def check_markup(markup: Any) -> JSON | None:
@@ -457,6 +485,8 @@ class Emulator:
         }
         if msg.text is not None:
             out["text" if msg.kind == "text" else "caption"] = msg.text
+            if entities := command_entities(msg.text):
+                out["entities" if msg.kind == "text" else "caption_entities"] = entities
         if msg.edit_date:
             out["edit_date"] = msg.edit_date
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
@@ -878,7 +908,12 @@ class Emulator:
             if m.message_id > after or (since is not None and m.rev > since):
                 file_url = f"{origin}/files/{m.file_id}" if m.file_id else None
                 file_name = self._files[m.file_id].filename if m.file_id else None
-                extra = {"edited": m.edit_date is not None, "file_url": file_url, "file_name": file_name}
+                extra: JSON = {
+                    "edited": m.edit_date is not None,
+                    "file_url": file_url,
+                    "file_name": file_name,
+                }
+                extra["entities"] = command_entities(m.text)  # what Telegram's apps make tappable
                 messages.append(asdict(m) | extra)
         answers = [a for a in user.answers if since is None or a["seq"] > since]
         said = [m for i, m in sorted(user.said.items()) if i > after]

@@ -34,7 +34,7 @@ async def test_person_shows_her_answers_about_her_not_in_her_own_words(harness: 
         "• Language: Arabic",
         "• Role: Looking for a mentor",
         "• Goals: Find a job in her field and Believe more in herself",
-        "• Goals in her words: أريد أن أعمل ممرضة",
+        "• Goals in her words: \u2068أريد أن أعمل ممرضة\u2069",
         "• Contact she shares: Phone",
         "• Her wishes about a match: A mother like me",
     ):

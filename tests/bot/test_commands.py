@@ -35,6 +35,9 @@ async def test_menus_per_language_and_role(harness: Harness) -> None:
 
     chats = {c.scope.chat_id: c for c in calls if c.scope.type == "chat"}
     assert set(chats) == {COORDINATOR, 77}
+    assert [c.command for c in chats[COORDINATOR].commands][:2] == ["queue", "invite"], (
+        "her own commands first"
+    )
     mine = {c.command: c.description for c in chats[COORDINATOR].commands}
     assert {"queue", "invite", "addslot", "slots", "delslot", "suggest", "propose", "overdue"} <= set(mine)
     assert mine["queue"] == h.i18n.translator("uk").gettext("People waiting for the coordinators")

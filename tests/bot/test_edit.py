@@ -170,7 +170,7 @@ async def test_other_line_of_work_asks_what_it_is(harness: Harness, language: st
         person = person_of(session, user)
     assert (person.line_of_work, person.line_of_work_other, person.city) == ("other", "Rengøring", "odense")
     profile = (await h.send(user, "/profile"))[-1].text
-    assert f"• {tr.gettext('Line of work, in your words')}: Rengøring" in profile
+    assert f"• {tr.gettext('Line of work, in your words')}: {tr.isolate('Rengøring')}" in profile
 
 
 @pytest.mark.parametrize("language", ["da", "ar"])

@@ -195,8 +195,11 @@ async def test_a_whole_registration_in_arabic_against_the_real_process(
     assert "أمل حسن" in thanks[-1]["text"] and "/profile" in thanks[-1]["text"]
 
     told = await coordinator.wait()
-    # She typed her city in Arabic; the coordinator reads the place in her own language.
-    assert told[-1]["text"].startswith("New registration: أمل حسن, mentee, Aarhus, writes in Arabic (P-2).")
+    # She typed her city in Arabic; the coordinator reads the place in her own language, and the
+    # Arabic name is set apart (FSI…PDI): the English line stays left to right.
+    assert told[-1]["text"].startswith(
+        "New registration: \u2068أمل حسن\u2069, mentee, Aarhus, writes in Arabic (P-2)."
+    )
 
     async with http.get(f"{base}/control/commands", params={"user_id": MENTEE}) as response:
         menu = await response.json()

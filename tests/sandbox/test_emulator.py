@@ -131,6 +131,28 @@ async def test_send_message_round_trip(bot: Bot, control: Control) -> None:
         await bot.send_message(MENTEE, "Done.", parse_mode="MarkdownV2")
 
 
+@pytest.mark.parametrize(
+    ("text", "commands"),
+    [
+        ("أرسلي \u2066/profile\u2069 لترى بياناتكِ", ["/profile"]),  # between LRI and PDI: still a command
+        ("\u200f\u200e/back – السؤال السابق", ["/back"]),  # after RLM and LRM too
+        ("أرسلي/profile", []),  # glued to a letter: Telegram finds nothing
+        ("and/or /x/y a</b> /ok>", []),
+        ("🌱 /help, /start@mentor_sandbox_bot.", ["/help", "/start@mentor_sandbox_bot"]),
+    ],
+)
+async def test_commands_in_the_bots_messages_are_found_as_telegram_finds_them(
+    bot: Bot, control: Control, text: str, commands: list[str]
+) -> None:
+    """Telegram's apps make a /command tappable only where the server found a bot_command entity."""
+    sent = await bot.send_message(MENTEE, text)
+    assert [entity.extract_from(text) for entity in sent.entities or []] == commands
+    [shown] = (await control.get("/control/messages", user_id=MENTEE))["messages"]
+    assert [(e["offset"], e["length"]) for e in shown["entities"]] == [
+        (e.offset, e.length) for e in sent.entities or []
+    ]
+
+
 async def test_get_updates_offset_and_long_poll(bot: Bot, control: Control) -> None:
     """Offset confirms earlier updates; timeout long-polls until an update arrives."""
     first = await control.post("/control/send", {"user_id": MENTEE, "text": "/start mentee"})

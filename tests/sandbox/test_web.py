@@ -171,6 +171,32 @@ async def test_an_arabic_mentee_registers_right_to_left_and_is_nudged_a_day_late
     await expect(page.locator("#clock-note")).to_contain_text("Next thing due")
 
 
+async def test_commands_in_an_arabic_message_read_left_to_right_and_can_be_tapped(page: Page) -> None:
+    ar = I18n().translator("ar")
+    amal = await _new_person(page, "أمل", "ar")
+    await amal.locator(".text").fill("/help")
+    await amal.locator(".send").click()
+    answer = amal.locator(".msg.bot").last
+    await expect(answer).to_contain_text(
+        ar.gettext("This bot connects women new in the country with mentors.")
+    )
+    # The emulator finds the commands as Telegram does, marks around them and all: each is a link.
+    links = answer.locator(".body a.command")
+    await expect(links).to_have_text(["/start", "/language", "/privacy", "/whoami"])
+    # Kept left to right (LRI…PDI): the slash is drawn left of the word, never "language/".
+    slash_first = """a => {
+        const range = document.createRange(), at = (i) => {
+            range.setStart(a.firstChild, i); range.setEnd(a.firstChild, i + 1);
+            return range.getBoundingClientRect().left;
+        };
+        return at(0) < at(1);
+    }"""
+    assert await links.nth(1).evaluate(slash_first)
+    await links.nth(1).click()
+    await expect(amal.locator(".msg.me .body").last).to_have_text("/language")
+    await expect(amal.locator(".msg.bot").last.locator(".keyboard button", has_text="Dansk")).to_have_count(1)
+
+
 async def test_the_coordinator_works_beside_a_mentee_with_the_demo_network(page: Page) -> None:
     mentee = await _new_person(page, "Olena", "uk")
     coordinator_entry = page.locator("#people li").first

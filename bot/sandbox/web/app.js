@@ -388,6 +388,7 @@ function bubble(kind, text, date) {
 
 function botMessage(chat, message) {
   const element = bubble("bot", message.text, message.edit_date || message.date);
+  if (message.text && message.entities?.length) tappableCommands(chat, $(".body", element), message.text, message.entities);
   element.dataset.messageId = message.message_id;
   if (message.edited) $(".meta", element).prepend(`${t("edited")} `);
   if (message.file_url) {
@@ -425,6 +426,27 @@ function botMessage(chat, message) {
     element.append(keyboard);
   }
   return element;
+}
+
+// The commands Telegram would find in the text (the emulator's bot_command entities) become
+// links that send themselves, as in Telegram's apps. Offsets count UTF-16 units, as JS strings do.
+function tappableCommands(chat, body, text, entities) {
+  const parts = [];
+  let at = 0;
+  for (const entity of entities.filter((e) => e.type === "bot_command")) {
+    const link = document.createElement("a");
+    link.className = "command";
+    link.href = "#";
+    link.textContent = text.slice(entity.offset, entity.offset + entity.length);
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      send(chat, link.textContent);
+    });
+    parts.push(text.slice(at, entity.offset), link);
+    at = entity.offset + entity.length;
+  }
+  parts.push(text.slice(at));
+  body.replaceChildren(...parts);
 }
 
 function ownMessage(message) {
