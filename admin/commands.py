@@ -22,6 +22,7 @@ COORDINATOR_COMMANDS: dict[str, str] = {
     "pair": __("One pair's whole history: /pair M-5"),
     "caseload": __("Each coordinator's pairs this year"),
     "end": __("End a pair at once: /end M-5 reason"),
+    "inbox": __("Open conversations with participants, the longest waiting first"),
 }
 
 

@@ -10,7 +10,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.handlers import build_routers
-from bot.middlewares import TurnMiddleware
+from bot.middlewares import TurnMiddleware, WritingAside
 from bot.settings import Settings
 from conversations.clock import Clock
 from conversations.i18n import I18n
@@ -32,6 +32,7 @@ def create_dispatcher(
     # and the per-update work of its middleware, is not needed.
     dp = Dispatcher(disable_fsm=True)
     dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake, notes))
+    dp.message.outer_middleware(WritingAside())  # inside the turn: it needs her ctx
     dp["match_weights"] = settings.match_weights  # handlers that need it take it as an argument
     dp.include_routers(*build_routers())
     return dp

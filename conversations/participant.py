@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations import engine, runner
+from conversations import engine, runner, threads
 from conversations.context import Ctx, tell_coordinators
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
@@ -128,8 +128,16 @@ def registration(ctx: Ctx) -> ConversationRow | None:
 
 
 def converse(ctx: Ctx, event: Event) -> str | None:
-    """Pass an event to her open conversation; returns a toast for a refused button, or None."""
-    return runner.converse(ctx, event, on_idle=not_now)
+    """Pass an event to her open conversation; returns a toast for a refused button, or None.
+
+    With no question open, what she writes goes to the coordinator (conversations.threads).
+    """
+
+    def idle(ctx: Ctx) -> None:
+        if not threads.idle(ctx, event):
+            not_now(ctx)
+
+    return runner.converse(ctx, event, on_idle=idle, aside=threads.aside)
 
 
 def _finish(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
@@ -241,6 +249,7 @@ def privacy(ctx: Ctx) -> None:
 def help_(ctx: Ctx) -> None:
     """/help: what she can do from where she is."""
     tr, person = ctx.tr, ctx.person
+    buttons: tuple[tuple[Button, ...], ...] = ()
     if registration(ctx) is not None:
         text = tr.gettext(
             "You are registering. Answer the question below, or:\n/back – the previous question\n"
@@ -253,6 +262,9 @@ def help_(ctx: Ctx) -> None:
             "/language – change language\n/privacy – how we use your data\n/whoami – your role here"
         )
     else:
+        if runner.current(ctx) is not None:  # her words would answer the question: a way to write aside
+            write = Button(tr.gettext(threads.WRITE_BUTTON), f"{threads.PARTICIPANT_PREFIX}:w")
+            buttons = ((write,),)
         text = tr.gettext(
             "You are registered as a {role}; your status: {status}.\n/profile – what we keep about you\n"
             "/language – change language\n/privacy – how we use your data\n"
@@ -265,7 +277,7 @@ def help_(ctx: Ctx) -> None:
             text += "\n" + tr.gettext("/meeting – set or move your first meeting")
         elif pair is not None:
             text += "\n" + tr.gettext("/met – tell me you met\n/agreement – your mentor agreement")
-    ctx.say(Reply(text))
+    ctx.say(Reply(text, buttons))
 
 
 def whoami(ctx: Ctx) -> None:
@@ -329,8 +341,14 @@ def profile(ctx: Ctx) -> None:
 
 
 def media(ctx: Ctx, event: Media) -> None:
-    """Something that is not text: explained; an open question (of any flow) is asked again."""
-    runner.converse(ctx, event, on_idle=_only_text)
+    """Something that is not text: mid-question explained and the question asked again; else a
+    voice note, photo, document or video goes to the coordinator (conversations.threads)."""
+
+    def idle(ctx: Ctx) -> None:
+        if not threads.idle(ctx, event):
+            _only_text(ctx)
+
+    runner.converse(ctx, event, on_idle=idle, aside=threads.aside)
 
 
 def _only_text(ctx: Ctx) -> None:

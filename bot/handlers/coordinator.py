@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from admin import interviews, matching, overdue, pairs
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
-from conversations import participant
+from conversations import participant, threads
 from conversations.context import Ctx
 from conversations.matching import MatchWeights
 
@@ -32,6 +32,7 @@ WITHOUT: dict[str, Callable[[Ctx], None]] = {
     "queue": interviews.queue,
     "slots": interviews.slots,
     "caseload": pairs.caseload,
+    "inbox": threads.inbox,
 }
 
 
@@ -70,4 +71,7 @@ def make_router() -> Router:
     router.callback_query.register(on_press(matching.press_propose), DataPrefix(matching.PROPOSE_PREFIX))
     router.callback_query.register(propose_all, DataPrefix(matching.PROPOSE_ALL_PREFIX))
     router.callback_query.register(on_press(overdue.press), DataPrefix(overdue.PREFIX))
+    router.callback_query.register(
+        on_press(threads.press_coordinator), DataPrefix(threads.COORDINATOR_PREFIX)
+    )
     return router
