@@ -31,7 +31,9 @@ async def unknown_command(message: Message, ctx: Ctx) -> None:
 
 def as_media(message: Message) -> events.Media:
     """A message that is not text: its kind, and the file's id and caption where it has a file."""
-    kind = str(message.content_type)
+    kind = str(
+        getattr(message.content_type, "value", message.content_type)
+    )  # "voice", not "ContentType.VOICE"
     if kind == "photo" and message.photo:
         file_id = message.photo[-1].file_id  # the largest size
     else:
