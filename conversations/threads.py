@@ -246,7 +246,7 @@ def _card(
     def who(tr: Translator) -> str:
         lines = [
             tr.gettext(
-                "✉️ {name} ({id}) writes to you. Writes in {language}; status: {status}.",
+                "✉️ A message from {name} ({id}). She writes in {language}; status: {status}.",
                 name=isolate(person.name),
                 id=person.short_id,
                 language=isolate(LANGUAGES.get(person.language, person.language)),
@@ -266,7 +266,8 @@ def _card(
         return [lambda tr: Reply(f"{who(tr)}\n\n{isolate(content['text'])}", buttons(tr))]
 
     def header(tr: Translator) -> Reply:
-        return Reply(f"{who(tr)}\n\n{tr.gettext('She sent {what}:', what=tr.gettext(KINDS[media]))}")
+        sent = tr.gettext("She sent {what}:", what=tr.gettext(KINDS[media]))
+        return Reply(f"{who(tr)}\n\n{sent}")
 
     def file(tr: Translator) -> Reply:
         caption = f"{isolate(person.name)} ({person.short_id})"
@@ -371,7 +372,7 @@ def press_coordinator(ctx: Ctx, event: Press) -> str | None:
 
 
 def _taken(ctx: Ctx, thread: Thread, person: Person) -> str:
-    holder = _name_of(ctx, thread.coordinator) or ctx.tr.gettext("another coordinator")
+    holder = _name_of(ctx, thread.coordinator) or ctx.tr.gettext("Another coordinator")
     return ctx.tr.gettext(
         "{holder} has taken the conversation with {name} ({id}) and answers her.",
         holder=isolate(holder),
