@@ -33,7 +33,7 @@ from storage.models import Person, Thread
 PARTICIPANT_PREFIX = "th"
 COORDINATOR_PREFIX = "tc"
 PROFILE_PREFIX = "pp"  # admin.interviews.PROFILE_PREFIX: its button opens /person
-MAX_TEXT = 3000  # leaves room for who wrote within one message
+MAX_TEXT = 4096  # Telegram's own limit: nothing she can send is cut (a long card goes in pieces)
 SNIPPET = 70  # characters of the last message shown in /inbox
 WITH_BUTTONS = 8  # threads in /inbox that get their own row of buttons
 
@@ -174,6 +174,7 @@ def from_participant(ctx: Ctx, event: Text | Media) -> None:
     thread = stored.open_thread(
         session, person_id=ctx.key.id, coordinator=coordinator_for(ctx, ctx.key.id), now=now
     )
+    _release_if_gone(ctx, thread)
     content = _content(event)
     stored.add_message(
         session, thread=thread, author=ctx.key.id, sealed=_seal(ctx, content), from_coordinator=False, now=now
@@ -353,6 +354,7 @@ def press_coordinator(ctx: Ctx, event: Press) -> str | None:
     if action == "h":
         _handled(ctx, thread, person)
         return None
+    _release_if_gone(ctx, thread)
     if thread.coordinator not in (None, ctx.key.id):
         ctx.say(Reply(_taken(ctx, thread, person)))
         return None
@@ -369,6 +371,14 @@ def press_coordinator(ctx: Ctx, event: Press) -> str | None:
         )
     )
     return None
+
+
+def _release_if_gone(ctx: Ctx, thread: Thread) -> None:
+    """A thread held by someone no longer on the coordinators' list is free again: nobody else could answer it."""
+    if thread.coordinator is not None and thread.coordinator not in ctx.coordinators.ids(ctx.session):
+        thread.coordinator = None
+        ctx.session.add(thread)
+        ctx.session.flush()
 
 
 def _taken(ctx: Ctx, thread: Thread, person: Person) -> str:
@@ -462,7 +472,7 @@ def _answer(ctx: Ctx, event: Text | Media) -> bool:
 
 def on_command(ctx: Ctx, command: str) -> bool:
     """A command while she was writing aside drops that; /cancel says so. True: the command is answered."""
-    if not stored.is_writing(ctx.session, person_id=ctx.key.id):
+    if not stored.is_writing(ctx.db, person_id=ctx.key.id):
         return False
     _stop(ctx)
     if command != "cancel":

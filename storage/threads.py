@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, update
+from sqlalchemy import Connection, delete, exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -159,6 +159,7 @@ def stop_writing(session: Session, *, person_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def is_writing(session: Session, *, person_id: int) -> bool:
-    """Whether her next message goes aside (a cheap check for every command)."""
-    return bool(session.scalar(select(exists().where(col(Writing.person_id) == person_id))))
+def is_writing(connection: Connection, *, person_id: int) -> bool:
+    """Whether her next message goes aside: one Core query, asked for every command."""
+    statement = select(exists().where(col(Writing.person_id) == person_id))
+    return bool(connection.execute(statement).scalar())

@@ -398,3 +398,17 @@ async def test_someone_who_has_not_consented_is_not_stored(h: Harness) -> None:
         outbox = session.exec(select(OutboxMessage)).all()
         assert not [m for m in outbox if "I want a mentor" in str(m.payload)]
     assert not h.texts(KAREN)
+
+
+async def test_a_thread_held_by_a_former_coordinator_is_free_again(h: Harness) -> None:
+    """Someone removed from the coordinators' list cannot answer: her thread goes to everyone again."""
+    amal = participant(h, AMAL, "Amal", "en")
+    former = participant(h, 3, "Birgit", "da", status=None, role=None)  # was a coordinator once
+    with h.db.session() as session:
+        stored.open_thread(session, person_id=amal.id or 0, coordinator=former.id, now=h.clock.now())
+        session.commit()
+    await h.send(AMAL, "Hello?")
+    assert not h.texts(3), "nothing goes to someone no longer a coordinator"
+    await h.press(KAREN, h.last_with_buttons(KAREN).data("Reply"))
+    await h.send(KAREN, "Here I am.")
+    assert "Here I am." in h.texts(AMAL)[-1]
