@@ -412,3 +412,12 @@ async def test_a_thread_held_by_a_former_coordinator_is_free_again(h: Harness) -
     await h.press(KAREN, h.last_with_buttons(KAREN).data("Reply"))
     await h.send(KAREN, "Here I am.")
     assert "Here I am." in h.texts(AMAL)[-1]
+
+
+async def test_a_long_caption_is_cut_to_what_telegram_takes(h: Harness) -> None:
+    """Her caption may fill Telegram's 1,024 characters; with who wrote added, the sender cuts it."""
+    participant(h, AMAL, "Amal", "en")
+    await send_media(h, AMAL, caption="x" * 1024, **voice())
+    [sent] = files_to(h, KAREN)
+    assert len(sent.caption) == 1024 and sent.caption.endswith("…")
+    assert sent.caption.startswith("Amal (P-")
