@@ -18,9 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from admin import editing, interviews, matching, overdue, pairs, people
-from conversations import agreement, coordinators, pairing, participant, year
+from conversations import agreement, coordinators, pairing, participant, runner, threads, year
 from conversations.context import Ctx
-from conversations.events import Reply
+from conversations.events import Button, Reply
 from conversations.i18n import Translator, __
 from conversations.participant import Situation
 
@@ -78,9 +78,12 @@ def _help(ctx: Ctx) -> None:
     situation = participant.situation(ctx)
     lines = [participant.help_intro(ctx, situation)]
     lines += [c.help_text(tr) for c in COMMANDS if c.who != COORDINATOR and situation in c.when]
+    buttons: tuple[tuple[Button, ...], ...] = ()
     if situation in REGISTERED:
         lines.append(tr.gettext("You can write to the coordinators here at any time."))
-    ctx.say(Reply("\n".join(lines)))
+        if runner.current(ctx) is not None:  # her words would answer the question: a way to write aside
+            buttons = ((Button(tr.gettext(threads.WRITE_BUTTON), f"{threads.PARTICIPANT_PREFIX}:w"),),)
+    ctx.say(Reply("\n".join(lines), buttons))
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -284,6 +287,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         coordinators.rename,
         __("Your name, as participants and coordinators see it: /name Karen"),
         takes_argument=True,
+    ),
+    CommandSpec(
+        "inbox",
+        COORDINATOR,
+        threads.inbox,
+        __("Open conversations with participants, the longest waiting first"),
+        resumes_question=True,
     ),
 )
 BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}

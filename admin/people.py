@@ -29,6 +29,7 @@ from conversations.texts import role_name, status_name
 from storage import pairs, people
 from storage.models import ACTIVE_PAIR, Pair, PairStatus, Person
 from storage.search import digits, normalise
+from storage.threads import hand_over_threads
 
 FIND_LIMIT = 10
 _PERSON_ID = re.compile(r"^\s*[Pp]-?(\d{1,9})\s*$")
@@ -366,7 +367,8 @@ def _move(ctx: Ctx, found: Sequence[Pair], giver: int, receiver: int, *, everyth
         for pair in found
         if people.hand_over(session, pair=pair, from_=giver, to=receiver, by=ctx.key.id, now=now)
     ]
-    threads = 0  # LEAD: threads = hand_over_threads(session, giver, receiver) if everything else 0
+    # Handing over everything takes her open conversations with participants along.
+    threads = hand_over_threads(session, from_person_id=giver, to_person_id=receiver) if everything else 0
     if not moved:
         ctx.say(Reply(ctx.tr.gettext("Nothing was handed over: these pairs have changed in the meantime.")))
         return

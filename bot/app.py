@@ -10,7 +10,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.handlers import build_routers
-from bot.middlewares import TurnMiddleware
+from bot.middlewares import TurnMiddleware, WritingAside
 from bot.settings import Settings
 from conversations import cities
 from conversations.clock import Clock
@@ -34,6 +34,7 @@ def create_dispatcher(
     cities.use(settings.cities)  # the registration's city buttons
     dp = Dispatcher(disable_fsm=True)
     dp.update.outer_middleware(TurnMiddleware(db, settings, i18n, clock, wake, notes))
+    dp.message.outer_middleware(WritingAside())  # inside the turn: it needs her ctx
     dp["match_weights"] = settings.match_weights  # handlers that need it take it as an argument
     dp.include_routers(*build_routers())
     return dp

@@ -13,6 +13,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, TelegramObject, Update, User
 
 from bot.settings import Settings, coordinators_of
+from conversations import threads
 from conversations.clock import Clock
 from conversations.context import Ctx
 from conversations.i18n import I18n, pick_language
@@ -109,7 +110,25 @@ class TurnMiddleware(BaseMiddleware):
             phone_region=self.settings.phone_region,
             username=user.username,
             notes=self.notes,
+            answer_within_days=self.settings.answer_within_days,
         )
+
+
+class WritingAside(BaseMiddleware):
+    """A command drops a message someone was about to write aside (a coordinator's answer, a
+    participant's word to the coordinator mid-question); /cancel then only says nothing was sent.
+
+    Only commands are looked at: answers to questions pass without a query.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        ctx = data.get("ctx")
+        text = getattr(event, "text", None)
+        if ctx is not None and text and text.startswith("/"):
+            name = text.split(maxsplit=1)[0][1:].split("@")[0].lower()
+            if threads.on_command(ctx, name):
+                return None
+        return await handler(event, data)
 
 
 async def _answer(query: CallbackQuery, result: Any) -> None:

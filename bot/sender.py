@@ -78,9 +78,14 @@ class Transport(Protocol):
 
     platform: str
     text_limit: int
+    caption_limit: int
 
     async def send(self, address: str, text: str, buttons: Buttons) -> int:
         """Send one message (buttons under it); returns its id."""
+        ...
+
+    async def send_media(self, address: str, kind: str, file_id: str, caption: str, buttons: Buttons) -> int:
+        """Pass on a file the platform already has (a voice note, photo...) by its id; returns the message id."""
         ...
 
     async def edit(self, address: str, message_id: int, text: str, buttons: Buttons) -> None:
@@ -303,11 +308,28 @@ class Sender:
             for spare in old[len(pieces) :]:
                 await transport.edit(address, spare, SPARE_PIECE, [])
             message.message_ids = ids
+        elif message.kind == "media":
+            message.message_ids = [await self._send_media(address, data)]
         elif message.kind == "commands":
             tr = self.i18n.translator(data["language"])
             await transport.set_menu(address, menu(tr, coordinator=data.get("coordinator", False)))
         else:
             raise ValueError(f"unknown outbox kind {message.kind}")
+
+    async def _send_media(self, address: str, data: dict[str, Any]) -> int:
+        """A file passed on with its caption; if the platform refuses the file, the caption and a word why."""
+        transport, buttons = self.transport, data.get("buttons", [])
+        caption = data["text"]
+        if len(caption) > transport.caption_limit:
+            caption = caption[: transport.caption_limit - 1] + "…"
+        try:
+            return await transport.send_media(address, data["media"], data["file_id"], caption, buttons)
+        except Refused as error:
+            if not data.get("fallback"):
+                raise
+            log.warning("a %s was refused (%s); its caption is sent instead", data["media"], error)
+            text = f"{data['fallback']}\n\n{caption}".strip()
+            return await transport.send(address, text[: transport.text_limit], buttons)
 
     def _record_pieces(self, message: OutboxMessage, ids: list[int]) -> None:
         """Remember the pieces sent so far, so that a crash repeats at most the piece in flight."""

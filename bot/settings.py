@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Requests under way at once. Each may be delivered twice if the process dies during it:
     # 1 keeps that to one duplicate per crash; more sends faster on a slow network.
     send_in_flight: int = Field(default=1, ge=1)
+    # What a participant who writes to the coordinator is promised: an answer within this many
+    # working days (Monday to Friday). A thread unanswered by then shows in /overdue.
+    answer_within_days: int = Field(default=2, ge=1, le=30)
 
     @field_validator("cities", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from bot.sender import Buttons, Refused, RetryAfter, Temporary, Unreachable
 from storage.models import Platform
 
 TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_CAPTION_LIMIT = 1024
 
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
@@ -52,6 +53,7 @@ class TelegramTransport:
 
     platform: str = Platform.TELEGRAM
     text_limit: int = TELEGRAM_TEXT_LIMIT
+    caption_limit: int = TELEGRAM_CAPTION_LIMIT
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -60,6 +62,25 @@ class TelegramTransport:
         """Send one message; returns its id."""
         with _as_delivery_errors():
             sent = await self.bot.send_message(int(address), text, reply_markup=keyboard(buttons))
+        return sent.message_id
+
+    async def send_media(self, address: str, kind: str, file_id: str, caption: str, buttons: Buttons) -> int:
+        """Pass on a file Telegram already has, by its file_id, with the method of its kind."""
+        chat, markup, words = int(address), keyboard(buttons), caption or None
+        bot = self.bot
+        with _as_delivery_errors():
+            if kind == "voice":
+                sent = await bot.send_voice(chat, file_id, caption=words, reply_markup=markup)
+            elif kind == "audio":
+                sent = await bot.send_audio(chat, file_id, caption=words, reply_markup=markup)
+            elif kind == "photo":
+                sent = await bot.send_photo(chat, file_id, caption=words, reply_markup=markup)
+            elif kind == "video":
+                sent = await bot.send_video(chat, file_id, caption=words, reply_markup=markup)
+            elif kind == "video_note":  # a round video takes no caption; the message before it says who
+                sent = await bot.send_video_note(chat, file_id, reply_markup=markup)
+            else:
+                sent = await bot.send_document(chat, file_id, caption=words, reply_markup=markup)
         return sent.message_id
 
     async def edit(self, address: str, message_id: int, text: str, buttons: Buttons) -> None:

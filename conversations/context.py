@@ -28,9 +28,17 @@ def payload(reply: Reply, tr: Translator) -> dict[str, Any]:
     """A reply as stored in the outbox, in her direction: button rows mirrored and commands and phone
     numbers kept left to right for right-to-left readers (also where a caller composed the text)."""
     rows = [[[b.label, b.data] for b in row] for row in reply.buttons]
-    if tr.rtl:
-        return {"text": tr.directed(reply.text), "buttons": [row[::-1] for row in rows]}
-    return {"text": reply.text, "buttons": rows}
+    text = tr.directed(reply.text) if tr.rtl else reply.text
+    data: dict[str, Any] = {"text": text, "buttons": [row[::-1] for row in rows] if tr.rtl else rows}
+    if reply.attachment is not None:
+        file = reply.attachment
+        data |= {"media": file.kind, "file_id": file.file_id, "fallback": file.fallback}
+    return data
+
+
+def kind_of(reply: Reply) -> str:
+    """The outbox kind that delivers this reply: a message, or a file passed on with its caption."""
+    return "media" if reply.attachment is not None else "message"
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ class Ctx:
     phone_region: str = "DK"
     username: str | None = None
     notes: NotesCipher | None = None  # seals interview notes; coordinators' turns only need it
+    answer_within_days: int = 2  # the answer promised to a participant who writes to the coordinator
 
     @property
     def db(self) -> Connection:
@@ -108,7 +117,7 @@ class Ctx:
     def say(self, reply: Reply, *, sealed: bool = False) -> None:
         """Send her a message (through the outbox, in this transaction); sealed: stored encrypted."""
         data = self._sealed(payload(reply, self.tr)) if sealed else payload(reply, self.tr)
-        self._enqueue("message", data)
+        self._enqueue(kind_of(reply), data)
 
     def edit(self, message_id: int | None, reply: Reply, *, sealed: bool = False) -> None:
         """Change a message she already has (e.g. take the buttons off an answered question)."""
@@ -142,18 +151,27 @@ class Ctx:
 
 
 def post(
-    session: Session, to: Person | int, i18n: I18n, now: datetime, compose: Callable[[Translator], Reply]
+    session: Session,
+    to: Person | int,
+    i18n: I18n,
+    now: datetime,
+    compose: Callable[[Translator], Reply],
+    *,
+    sealed: NotesCipher | None = None,
 ) -> None:
     """Put a message for one person (or person id) in the outbox: to her account, composed in her language.
 
     Every message to someone goes through here, so none is ever written in another's language.
+    With `sealed`, the payload is stored encrypted (what someone wrote in confidence passes the outbox).
     """
     person = to if isinstance(to, Person) else session.get(Person, to)
     assert person is not None and person.id is not None, f"nobody with id {to}"
     tr = i18n.translator(person.language)
-    queries.enqueue_to(
-        session, person_id=person.id, kind="message", payload=payload(compose(tr), tr), now=now
-    )
+    reply = compose(tr)
+    data = payload(reply, tr)
+    if sealed is not None:
+        data = {"sealed": sealed.seal(data)}
+    queries.enqueue_to(session, person_id=person.id, kind=kind_of(reply), payload=data, now=now)
 
 
 def tell_coordinators(

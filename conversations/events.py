@@ -30,9 +30,14 @@ class Command:
 
 @dataclass(frozen=True)
 class Media:
-    """She sent something that is not text: a voice note, photo, sticker, file..."""
+    """She sent something that is not text: a voice note, photo, sticker, file...
+
+    file_id is the platform's id of the file, so that it can be passed on without downloading it.
+    """
 
     kind: str
+    file_id: str = ""
+    caption: str = ""
 
 
 Event = Text | Press | Command | Media
@@ -50,11 +55,21 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file passed on as it came, by the platform's id: a voice note, a photo, a document, a video."""
+
+    kind: str  # voice | audio | photo | document | video | video_note
+    file_id: str
+    fallback: str = ""  # said instead when the platform refuses the file (in the reader's language)
+
+
+@dataclass(frozen=True)
 class Reply:
-    """A message to show: its text and its buttons, row by row."""
+    """A message to show: its text (a caption, with an attachment) and its buttons, row by row."""
 
     text: str
     buttons: Keyboard = ()
+    attachment: Attachment | None = None
 
 
 def rows(buttons: list[Button], columns: int) -> list[tuple[Button, ...]]:

@@ -14,7 +14,7 @@ from conversations.context import post
 from conversations.events import Reply
 from conversations.i18n import I18n, Translator, __
 from conversations.timeline import AGREEMENT, BOOKING, DECISION, EVALUATION, FIRST_MEETING, MEETING_DATE, step
-from storage import inbox, interviews, pairs, queries, surveys
+from storage import inbox, interviews, pairs, queries, surveys, threads
 from storage.models import Pair, PairStatus, Person
 
 # Not a step of the programme: someone the sender found blocked or gone.
@@ -28,9 +28,16 @@ SET_ASIDE_HEADING = __(
 )
 SET_ASIDE_SHORT = __("messages the bot could not take in")
 SET_ASIDE_SHOWN = timedelta(days=7)
+# Nor this: she wrote to the coordinator (conversations.threads) and the promised answer is late.
+UNANSWERED = "unanswered"
+UNANSWERED_HEADING = __(
+    "Wrote to the coordinators and has waited longer than promised – answer her (/inbox):"
+)
+UNANSWERED_SHORT = __("messages waiting too long for an answer")
 NOT_STEPS = {
     UNREACHABLE: (UNREACHABLE_HEADING, UNREACHABLE_SHORT),
     SET_ASIDE: (SET_ASIDE_HEADING, SET_ASIDE_SHORT),
+    UNANSWERED: (UNANSWERED_HEADING, UNANSWERED_SHORT),
 }
 
 
@@ -56,11 +63,12 @@ class Item:
     people: list[Person]
     pair: Pair | None = None
     waiting_for: list[Person] = field(default_factory=list)  # who has not answered
+    owner: int | None = None  # whose it is when there is no pair (a thread's coordinator)
 
     @property
     def coordinator(self) -> int | None:
-        """The pair's coordinator; None: every coordinator's."""
-        return self.pair.coordinator if self.pair is not None else None
+        """The pair's (or the owner's) coordinator; None: every coordinator's."""
+        return self.pair.coordinator if self.pair is not None else self.owner
 
     @property
     def last_contact(self) -> datetime | None:
@@ -112,6 +120,16 @@ def items(session: Session, *, now: datetime) -> list[Item]:
     for person in queries.unreachable(session):
         found.append(Item(UNREACHABLE, f"{UNREACHABLE}:{person.id}", person.unreachable_at or now, [person]))
     found += _set_aside(session, now)
+    found += [
+        Item(
+            UNANSWERED,
+            f"{UNANSWERED}:{thread.id}",
+            thread.answer_due or now,
+            [person],
+            owner=thread.coordinator,
+        )
+        for thread, person in threads.unanswered_since(session, due_before=now)
+    ]
     handled = queries.handled_keys(session)
     return sorted(
         (item for item in found if (item.key, item.due_at) not in handled), key=lambda i: (i.due_at, i.key)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
-from conversations import cities, coordinators, editing, engine, runner
+from conversations import cities, coordinators, editing, engine, runner, threads
 from conversations.context import Ctx, tell_coordinators
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
@@ -133,8 +133,16 @@ def registration(ctx: Ctx) -> ConversationRow | None:
 
 
 def converse(ctx: Ctx, event: Event) -> str | None:
-    """Pass an event to her open conversation; returns a toast for a refused button, or None."""
-    return runner.converse(ctx, event, on_idle=not_now)
+    """Pass an event to her open conversation; returns a toast for a refused button, or None.
+
+    With no question open, what she writes goes to the coordinator (conversations.threads).
+    """
+
+    def idle(ctx: Ctx) -> None:
+        if not threads.idle(ctx, event):
+            not_now(ctx)
+
+    return runner.converse(ctx, event, on_idle=idle, aside=threads.aside)
 
 
 def _finish(ctx: Ctx, conversation: ConversationRow, answers: dict[str, Any]) -> None:
@@ -396,8 +404,14 @@ PROFILE_EDIT = runner.guided(
 
 
 def media(ctx: Ctx, event: Media) -> None:
-    """Something that is not text: explained; an open question (of any flow) is asked again."""
-    runner.converse(ctx, event, on_idle=_only_text)
+    """Something that is not text: mid-question explained and the question asked again; else a
+    voice note, photo, document or video goes to the coordinator (conversations.threads)."""
+
+    def idle(ctx: Ctx) -> None:
+        if not threads.idle(ctx, event):
+            _only_text(ctx)
+
+    runner.converse(ctx, event, on_idle=idle, aside=threads.aside)
 
 
 def _only_text(ctx: Ctx) -> None:

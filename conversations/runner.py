@@ -15,7 +15,7 @@ from typing import Any
 from conversations import engine
 from conversations.context import Ctx
 from conversations.engine import Flow, State
-from conversations.events import Event, Press, Reply
+from conversations.events import Event, Media, Press, Reply, Text
 from conversations.i18n import __
 from storage import queries
 from storage.crypto import NotesCipher, UnreadableSeal
@@ -49,6 +49,9 @@ SEALED = "_sealed"
 
 
 PREFIXES: set[str] = set()  # the button prefixes of every registered flow
+# In an open conversation's context: her next message goes aside, not to the question (the
+# thread to the coordinator keeps what that means; this flag only spares every answer a look).
+ASIDE = "aside"
 
 
 def guided(spec: Guided) -> Guided:
@@ -114,13 +117,33 @@ def _stored(ctx: Ctx, spec: Guided, answers: dict[str, Any]) -> dict[str, Any]:
     return {SEALED: ctx.notes.seal(answers)}
 
 
-def converse(ctx: Ctx, event: Event, on_idle: Callable[[Ctx], None]) -> str | None:
-    """Pass an event to her open conversation; returns a toast for a refused button, or None."""
+def set_aside(ctx: Ctx, on: bool) -> None:
+    """Mark her open conversation (if any): her next message goes aside, or no longer does."""
+    row = current(ctx)
+    if row is None or bool(row.context.get(ASIDE)) == on:
+        return
+    row.context = {**row.context, ASIDE: True} if on else {k: v for k, v in row.context.items() if k != ASIDE}
+    queries.save_conversation(ctx.db, conversation=row)
+
+
+def converse(
+    ctx: Ctx,
+    event: Event,
+    on_idle: Callable[[Ctx], None],
+    aside: Callable[[Ctx, Event], bool] | None = None,
+) -> str | None:
+    """Pass an event to her open conversation; returns a toast for a refused button, or None.
+
+    A message she asked to send aside (`set_aside`) goes to `aside` instead, which returns
+    whether it took it.
+    """
     row = current(ctx)
     if row is None or row.flow not in GUIDED:
         if isinstance(event, Press):
             return engine.stale(ctx.tr)
         on_idle(ctx)
+        return None
+    if aside is not None and row.context.get(ASIDE) and isinstance(event, Text | Media) and aside(ctx, event):
         return None
     spec = GUIDED[row.flow]
     if spec.coordinators_only and not ctx.is_coordinator:

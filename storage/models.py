@@ -446,3 +446,58 @@ class Handover(SQLModel, table=True):
 def _keep_search_key(mapper: Any, connection: Any, person: Person) -> None:
     """Every change of a name, phone or e-mail through the ORM refreshes what /find searches."""
     person.search = search_key(person.name, person.phone, person.email)
+
+
+_OPEN_THREAD_SQL = text("closed_at IS NULL")
+
+
+class Thread(SQLModel, table=True):
+    """A participant's conversation with the coordinators, open until she or a coordinator closes it.
+
+    The unique partial index keeps one open thread per person: two messages of hers arriving at
+    once both land in it.
+    """
+
+    __table_args__ = (
+        Index(
+            "ix_thread_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=_OPEN_THREAD_SQL,
+            postgresql_where=_OPEN_THREAD_SQL,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    coordinator: int | None = Field(default=None, index=True)  # who holds it; None: the first to answer
+    opened_at: datetime = _when(nullable=False)
+    waiting_since: datetime | None = _when()  # her oldest message not answered yet
+    answer_due: datetime | None = _when()  # when the answer promised to her falls due
+    closed_at: datetime | None = _when()
+    closed_by: int | None = None  # person id: she, or a coordinator
+
+    @property
+    def short_id(self) -> str:
+        """The id shown to coordinators, like T-4."""
+        return f"T-{self.id}"
+
+
+class ThreadMessage(SQLModel, table=True):
+    """One message of a thread, sealed (storage.crypto): her words, a voice note's file id, an answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id", index=True)
+    author: int  # person id
+    from_coordinator: bool = False
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = _when(nullable=False)
+
+
+class Writing(SQLModel, table=True):
+    """Someone about to write one message aside: a coordinator's answer to a thread, or a
+    participant's message to the coordinator while a question of hers is open."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    thread_id: int | None = None  # the thread a coordinator answers; None: the participant's own
+    since: datetime = _when(nullable=False)

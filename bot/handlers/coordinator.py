@@ -11,7 +11,7 @@ from admin.commands import COORDINATOR
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
 from bot.handlers.common import run_command
-from conversations import coordinators
+from conversations import coordinators, threads
 from conversations.context import Ctx
 from conversations.matching import MatchWeights
 
@@ -36,5 +36,8 @@ def make_router() -> Router:
     router.callback_query.register(on_press(people.press_handover), DataPrefix(people.HANDOVER_PREFIX))
     router.callback_query.register(
         on_press(coordinators.press_setup_language), DataPrefix(coordinators.SETUP_LANGUAGE_PREFIX)
+    )
+    router.callback_query.register(
+        on_press(threads.press_coordinator), DataPrefix(threads.COORDINATOR_PREFIX)
     )
     return router

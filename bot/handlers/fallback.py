@@ -29,9 +29,28 @@ async def unknown_command(message: Message, ctx: Ctx) -> None:
     participant.unknown_command(ctx, events.Command(name))
 
 
+def as_media(message: Message) -> events.Media:
+    """A message that is not text: its kind, and the file's id and caption where it has a file."""
+    kind = str(
+        getattr(message.content_type, "value", message.content_type)
+    )  # "voice", not "ContentType.VOICE"
+    if kind == "photo" and message.photo:
+        file_id = message.photo[-1].file_id  # the largest size
+    else:
+        file = {
+            "voice": message.voice,
+            "audio": message.audio,
+            "document": message.document,
+            "video": message.video,
+            "video_note": message.video_note,
+        }.get(kind)
+        file_id = file.file_id if file is not None else ""
+    return events.Media(kind, file_id, message.caption or "")
+
+
 async def media(message: Message, ctx: Ctx) -> None:
-    """A voice note, photo, sticker, file, location...: explained, nothing changes."""
-    participant.media(ctx, events.Media(str(message.content_type)))
+    """A voice note, photo, sticker, file, location...: mid-question explained, else to the coordinator."""
+    participant.media(ctx, as_media(message))
 
 
 async def unknown_button(query: CallbackQuery, ctx: Ctx) -> str:

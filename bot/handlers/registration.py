@@ -7,7 +7,7 @@ from aiogram.types import Message
 
 from bot.events import on_press
 from bot.filters import DataPrefix, FlowButton, typed_answer
-from conversations import booking, events, participant
+from conversations import booking, events, participant, threads
 from conversations.context import Ctx
 
 
@@ -29,5 +29,8 @@ def make_router() -> Router:
     router.callback_query.register(on_press(participant.converse), FlowButton())
     router.callback_query.register(on_press(booking.press_book), DataPrefix(booking.BOOK_PREFIX))
     router.callback_query.register(on_press(booking.press_answer), DataPrefix(booking.ANSWER_PREFIX))
+    router.callback_query.register(
+        on_press(threads.press_participant), DataPrefix(threads.PARTICIPANT_PREFIX)
+    )
     router.message.register(answer_text, typed_answer)  # first: the most frequent update of all
     return router

@@ -50,11 +50,12 @@ WEBHOOK_CONFLICT = (
 POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
-MEDIA: dict[str, JSON] = {  # a user's media message; the first four kinds also get a file_id
+MEDIA: dict[str, JSON] = {  # a user's media message; the first five kinds also get a file_id
     "voice": {"duration": 3, "mime_type": "audio/ogg"},
     "photo": {"width": 800, "height": 600},
     "sticker": {"type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False},
     "document": {"file_name": "file.pdf", "mime_type": "application/pdf"},
+    "video": {"duration": 5, "width": 640, "height": 360, "mime_type": "video/mp4"},
     "location": {"latitude": 55.6761, "longitude": 12.5683},
     "contact": {"phone_number": "+4512345678"},
 }
@@ -500,6 +501,12 @@ class Emulator:
             }
             if msg.kind == "photo":
                 out["photo"] = [info | MEDIA["photo"]]
+            elif msg.kind in ("voice", "audio", "video", "video_note"):
+                out[msg.kind] = info | {"duration": MEDIA["voice"]["duration"]}
+                if msg.kind == "video":
+                    out[msg.kind] |= {"width": 640, "height": 360}
+                if msg.kind == "video_note":
+                    out[msg.kind] |= {"length": 240}
             else:
                 out["document"] = info | {"file_name": stored.filename, "mime_type": stored.mime_type}
         return out
@@ -722,6 +729,22 @@ class Emulator:
         """sendPhoto."""
         return await self._send_file(params, "photo")
 
+    async def _m_sendvoice(self, params: JSON) -> JSON:
+        """sendVoice."""
+        return await self._send_file(params, "voice")
+
+    async def _m_sendaudio(self, params: JSON) -> JSON:
+        """sendAudio."""
+        return await self._send_file(params, "audio")
+
+    async def _m_sendvideo(self, params: JSON) -> JSON:
+        """sendVideo."""
+        return await self._send_file(params, "video")
+
+    async def _m_sendvideonote(self, params: JSON) -> JSON:
+        """sendVideoNote (no caption, as on Telegram)."""
+        return await self._send_file({k: v for k, v in params.items() if k != "caption"}, "video_note")
+
     async def _m_getfile(self, params: JSON) -> JSON:
         """getFile; the bytes are then served at /file/bot{token}/{file_path}."""
         file_id = str(params["file_id"])
@@ -862,7 +885,7 @@ class Emulator:
             raise ControlError(400, f"unknown media kind {kind!r}, expected one of {sorted(MEDIA)}")
         payload = MEDIA[kind] | {k: body[k] for k in MEDIA[kind] if k in body}
         file_id = None
-        if kind in ("voice", "photo", "sticker", "document"):
+        if kind in ("voice", "photo", "sticker", "document", "video"):
             file_id = self._store_file(Upload(f"sandbox {kind}".encode(), payload.get("file_name", kind)))
             payload |= {"file_id": file_id, "file_unique_id": file_id[-12:], "file_size": 7 + len(kind)}
         if kind == "sticker":
@@ -870,7 +893,7 @@ class Emulator:
         if kind == "contact":
             payload |= {"first_name": body.get("first_name", user.first_name), "user_id": user.id}
         content: JSON = {kind: [payload] if kind == "photo" else payload}
-        if body.get("caption") and kind in ("voice", "photo", "document"):
+        if body.get("caption") and kind in ("voice", "photo", "document", "video"):
             content["caption"] = str(body["caption"])
         return web.json_response(await self._user_says(user, content) | {"file_id": file_id})
 

@@ -442,3 +442,17 @@ async def test_handover_refuses_forged_buttons_and_participants(team: Harness) -
     await h.press(AMAL, "hov:p:1:1:2")
     assert toast(h) == engine.stale(h.i18n.translator("ar"))
     assert coordinator_of(h, 1) == coordinator_of(h, 2) == h.person_id(COORDINATOR), "nothing moved"
+
+
+async def test_handover_of_everything_takes_her_open_conversations_along(team: Harness) -> None:
+    """/handover of all pairs also moves the open threads: what Amal writes next reaches Lise."""
+    h = team
+    karen, _ = await two_pairs(h)
+    await h.send(AMAL, "Hello Karen, a question about my mentor")
+    assert "a question about my mentor" in h.texts(COORDINATOR)[-1]
+    confirm = (await h.send(COORDINATOR, f"/handover P-{karen} lise"))[-1]
+    got = await h.press(COORDINATOR, confirm.data("Yes"), confirm.message_id)
+    assert "1 open conversation" in got[-1].text
+    await h.send(AMAL, "Are you there?")
+    assert "Are you there?" in h.texts(LISE)[-1]
+    assert not any("Are you there?" in text for text in h.texts(COORDINATOR))

@@ -9,7 +9,7 @@ from aiogram.types import Audio, PhotoSize, Sticker, Voice
 from sqlmodel import select
 
 from conversations.i18n import I18n
-from storage.models import Conversation, OutboxMessage
+from storage.models import Conversation, OutboxMessage, ThreadMessage
 from tests.conftest import COORDINATOR, Harness, person_of
 
 USER = 3001
@@ -77,8 +77,14 @@ async def test_media_mid_question(at_name: Harness, i18n: I18n, kind: str) -> No
 
 
 async def test_media_outside_a_question(harness: Harness) -> None:
+    """Someone who has not registered is told how to begin; her voice note is not passed on or kept."""
     await harness.feed(harness.message_update(USER, **MEDIA["voice"]))
-    assert harness.texts(USER) == ["I can only read text and button presses. /help shows what you can do."]
+    assert harness.texts(USER) == [
+        "I can pass your messages on to a coordinator once you are registered. Send /start to begin. "
+        "I have not kept what you sent."
+    ]
+    with harness.db.session() as session:
+        assert session.exec(select(ThreadMessage)).all() == []
 
 
 @pytest.mark.parametrize(
@@ -180,8 +186,11 @@ async def test_a_coordinator_command_from_a_participant(
 
 
 async def test_text_when_nothing_was_asked(harness: Harness) -> None:
-    got = await harness.send(USER, "hello?", language="en")
+    """A coordinator answering nobody is told so; someone unregistered is told how to begin."""
+    got = await harness.send(COORDINATOR, "hello?", language="en")
     assert got[-1].text == "I am not waiting for an answer from you right now. /help shows what you can do."
+    got = await harness.send(USER, "hello?", language="en")
+    assert got[-1].text.startswith("I can pass your messages on to a coordinator once you are registered.")
 
 
 async def test_group_messages_are_ignored(harness: Harness) -> None:

@@ -585,3 +585,62 @@ async def test_run_chat_registers_user_and_sends_lines(
     assert emulator.users[1005].language_code == "fa" and emulator.users[1005].first_name == "Shirin"
     [update] = await bot.get_updates()
     assert update.message and update.message.text == "/start" and update.message.chat.id == 1005
+
+
+async def test_a_voice_note_reaches_the_coordinators_chat_as_media(
+    bot: Bot, control: Control, tmp_path: Any
+) -> None:
+    """The whole bot against the emulator: a registered mentee's voice note shows in the
+    coordinator's chat as a voice message (playable there), after a card saying who wrote."""
+    from datetime import UTC, datetime
+
+    from bot.app import create_dispatcher
+    from bot.sender import Sender
+    from bot.settings import Settings, coordinators_of
+    from bot.telegram import TelegramTransport
+    from conversations.clock import FakeClock
+    from conversations.i18n import I18n
+    from storage.crypto import NotesCipher, new_key
+    from storage.db import Database
+    from tests.conftest import add_person
+
+    coordinator = 7
+    await control.post("/control/users", {"id": coordinator, "first_name": "Karen", "language_code": "en"})
+    db = Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    db.create_all()
+    clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    with db.session() as session:
+        add_person(session, coordinator, language="en", created_at=clock.now(), name="Karen")
+        add_person(
+            session,
+            MENTEE,
+            language="ar",
+            created_at=clock.now(),
+            consent_at=clock.now(),
+            name="Amal",
+            role="mentee",
+            status="ready_to_be_matched",
+        )
+        session.commit()
+    settings = Settings(_env_file=None, coordinators=frozenset({coordinator}), token=None)  # type: ignore[call-arg]
+    i18n, notes = I18n("en", "Europe/Copenhagen"), NotesCipher([new_key()])
+    sender = Sender(
+        db, TelegramTransport(bot), clock, i18n, coordinators_of(settings), per_second=1000, notes=notes
+    )
+    dp = create_dispatcher(settings=settings, db=db, i18n=i18n, clock=clock, wake=sender.wake, notes=notes)
+    try:
+        said = await control.post("/control/send_media", {"user_id": MENTEE, "kind": "voice"})
+        for update in await bot.get_updates():
+            await dp.feed_update(bot, update)
+        await sender.drain()
+        view = await control.get("/control/messages", user_id=coordinator, after=0)
+        card, voice = view["messages"]
+        assert card["kind"] == "text" and "Amal (P-2)" in card["text"]
+        assert voice["kind"] == "voice" and voice["file_id"] == said["file_id"] and voice["file_url"]
+        assert "Amal (P-2)" in voice["text"]
+        buttons = [b["text"] for row in voice["reply_markup"]["inline_keyboard"] for b in row]
+        assert buttons == ["↩️ Reply", "👤 Profile", "✔ Mark handled"]
+        [ack] = (await control.get("/control/messages", user_id=MENTEE, after=0))["messages"]
+        assert ack["kind"] == "text"
+    finally:
+        db.dispose()

@@ -293,6 +293,7 @@ function openChat(userId) {
   $(".close", root).addEventListener("click", () => closeChat(userId));
   $(".start", root).addEventListener("click", () => send(chat, "/start"));
   $(".slash", root).addEventListener("click", () => toggleMenu(chat));
+  $(".voice", root).addEventListener("click", () => sendVoice(chat));
   $(".compose", root).addEventListener("submit", (event) => {
     event.preventDefault();
     const input = $(".text", root);
@@ -329,6 +330,17 @@ function renderHeader(chat) {
 async function send(chat, text) {
   closeMenu(chat);
   await api("/control/send", { user_id: chat.id, text });
+  await refresh(chat);
+}
+
+// A pretend voice note (the emulator keeps a few bytes as its file): what a woman who speaks
+// rather than writes sends; the text typed, if any, goes as its caption.
+async function sendVoice(chat) {
+  closeMenu(chat);
+  const input = $(".text", chat.root);
+  const caption = input.value.trim();
+  input.value = "";
+  await api("/control/send_media", { user_id: chat.id, kind: "voice", ...(caption ? { caption } : {}) });
   await refresh(chat);
 }
 
@@ -392,10 +404,17 @@ function botMessage(chat, message) {
   element.dataset.messageId = message.message_id;
   if (message.edited) $(".meta", element).prepend(`${t("edited")} `);
   if (message.file_url) {
-    const file = message.kind === "photo" ? document.createElement("img") : document.createElement("a");
+    const players = { voice: "audio", audio: "audio", video: "video", video_note: "video" };
+    const tag = message.kind === "photo" ? "img" : players[message.kind] || "a";
+    const file = document.createElement(tag);
     if (message.kind === "photo") {
       file.src = message.file_url;
       file.alt = message.file_name || "photo";
+    } else if (tag !== "a") {
+      // A voice note or video passed on by the bot plays in place; the label says what it is.
+      file.src = message.file_url;
+      file.controls = true;
+      file.title = message.kind === "voice" ? "🎤" : "🎬";
     } else {
       file.href = message.file_url;
       file.textContent = `📄 ${message.file_name || "file"}`;
@@ -450,7 +469,7 @@ function tappableCommands(chat, body, text, entities) {
 }
 
 function ownMessage(message) {
-  const media = ["photo", "voice", "sticker", "document", "location", "contact"].find((kind) => kind in message);
+  const media = ["photo", "voice", "video", "sticker", "document", "location", "contact"].find((kind) => kind in message);
   const text = message.text ?? (media ? `[${media}]${message.caption ? " " + message.caption : ""}` : "");
   return bubble("me", text, message.date);
 }

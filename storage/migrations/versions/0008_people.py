@@ -19,7 +19,7 @@ import storage.models
 from storage.search import search_key
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
