@@ -22,6 +22,8 @@ COORDINATOR_COMMANDS: dict[str, str] = {
     "pair": __("One pair's whole history: /pair M-5"),
     "caseload": __("Each coordinator's pairs this year"),
     "end": __("End a pair at once: /end M-5 reason"),
+    "announce": __("Send a message to a group: mentors, mentees, pairs, the network"),
+    "event": __("Create an event and invite a group; /event E-3 shows who comes"),
 }
 
 

@@ -140,15 +140,16 @@ class Ctx:
 
 def post(
     session: Session, to: Person | int, i18n: I18n, now: datetime, compose: Callable[[Translator], Reply]
-) -> None:
+) -> int | None:
     """Put a message for one person (or person id) in the outbox: to her account, composed in her language.
 
     Every message to someone goes through here, so none is ever written in another's language.
+    Returns the outbox message's id.
     """
     person = to if isinstance(to, Person) else session.get(Person, to)
     assert person is not None and person.id is not None, f"nobody with id {to}"
     tr = i18n.translator(person.language)
-    queries.enqueue_to(
+    return queries.enqueue_to(
         session, person_id=person.id, kind="message", payload=payload(compose(tr), tr), now=now
     )
 

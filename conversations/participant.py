@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations import engine, runner
+from conversations import announcements, engine, runner
 from conversations.context import Ctx, tell_coordinators
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
@@ -236,6 +236,9 @@ def resume(ctx: Ctx, *, consent_too: bool = False) -> None:
 def privacy(ctx: Ctx) -> None:
     """/privacy: the full notice."""
     ctx.say(Reply(ctx.tr.gettext(PRIVACY_FULL, organisation=organisation(ctx.tr))))
+    news = announcements.privacy_line(ctx)
+    if news is not None:
+        ctx.say(news)
 
 
 def help_(ctx: Ctx) -> None:

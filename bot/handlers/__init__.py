@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, coordinator, fallback, pairs, registration
+from bot.handlers import common, coordinator, fallback, news, pairs, registration
 
 
 def build_routers() -> list[Router]:
@@ -15,6 +15,7 @@ def build_routers() -> list[Router]:
         registration.make_router(),
         common.make_router(),  # commands anyone may use, at any moment, also mid-question
         pairs.make_router(),  # a proposed or confirmed pair: meetings, decision, agreement
+        news.make_router(),  # anyone's buttons under announcements and events
         coordinator.make_router(),  # coordinator commands, behind the allow-list filter
         fallback.make_router(),  # last: refusals, unknown commands, media, stale buttons
     ]

@@ -8,7 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from admin import interviews, matching, overdue, pairs
+from admin import announcements, interviews, matching, overdue, pairs
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
 from conversations import participant
@@ -27,6 +27,8 @@ WITH_ARGUMENTS: dict[str, Callable[[Ctx, str], None]] = {
     "overdue": overdue.overdue,
     "pair": pairs.pair_record,
     "end": pairs.end,
+    "announce": announcements.announce,
+    "event": announcements.event,
 }
 WITHOUT: dict[str, Callable[[Ctx], None]] = {
     "queue": interviews.queue,
@@ -70,4 +72,5 @@ def make_router() -> Router:
     router.callback_query.register(on_press(matching.press_propose), DataPrefix(matching.PROPOSE_PREFIX))
     router.callback_query.register(propose_all, DataPrefix(matching.PROPOSE_ALL_PREFIX))
     router.callback_query.register(on_press(overdue.press), DataPrefix(overdue.PREFIX))
+    router.callback_query.register(on_press(announcements.press), DataPrefix(announcements.PREFIX))
     return router
