@@ -51,8 +51,12 @@ def same_place(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and _fold(a) == _fold(b)
 
 
+# Letters that Unicode does not split into a base letter and an accent.
+_PLAIN = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"})
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().translate(_PLAIN))
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
