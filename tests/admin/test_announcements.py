@@ -364,13 +364,24 @@ async def test_an_event_fills_up_frees_a_place_and_reminds_the_day_before(harnes
     h = harness
     for user in (MENTEE_A, MENTEE_B, 8006):
         person(h, user, "mentee")
+    person(h, 8007, "mentee", "da")
+    person(h, 8008, "mentee", "ar")
     preview = await create_event(h)
-    assert "3 people will get it." in preview.text
+    assert "5 people will get it." in preview.text
     assert "📅 Job fair\nJan 20, 2026 5:30\u202fPM\n📍 Nørregade 1\n\nThere are 2 places." in preview.text
     await h.tap(COORDINATOR, "Send to")
     await deliver_all(h)
     invitation = h.messages(MENTEE_A)[-1]
     assert invitation.labels == ["✅ I will come", "❌ I cannot come", "🔕 Stop news and events"]
+    danish, arabic = h.messages(8007)[-1], h.messages(8008)[-1]
+    assert danish.text.endswith("Der er 2 pladser. Kommer du?")
+    assert danish.labels == ["✅ Jeg kommer", "❌ Jeg kan ikke komme", "🔕 Slå nyheder og arrangementer fra"]
+    assert arabic.text.endswith("عدد الأماكن: 2. هل ستحضرين؟")
+    assert arabic.labels == [
+        "❌ لا أستطيع الحضور",
+        "✅ سأحضر",
+        "🔕 إيقاف الأخبار والفعاليات",
+    ]  # right to left
 
     came = await h.tap(MENTEE_A, "I will come")
     assert came[-1].text.startswith("Your place at Job fair is kept for you.")
