@@ -114,7 +114,7 @@ def _version_steps(when: Any = None) -> tuple[Step, ...]:
                 _version_field(code),
                 VERSION_PROMPTS[code],
                 Kind.TEXT,
-                VERSION_PROMPTS[code],
+                LANGUAGES[code],  # in the summary: the language's own name
                 min=2,
                 max=3500,
                 when=_wants_version(code),
@@ -365,7 +365,7 @@ def _send(ctx: Ctx, draft: Announcement, message_id: int | None) -> str | None:
         session.flush()
         draft.event_id = event_.id
     draft.sent_at, draft.total = ctx.now, receive
-    draft.platform, draft.address, draft.message_id = ctx.key.platform, ctx.key.address, message_id
+    draft.message_id = message_id
     draft.rev += 1
     session.add(draft)
     text = tr.gettext("📣 {id}: sending to {total}…", id=draft.short_id, total=news.number(tr, receive))

@@ -117,8 +117,6 @@ def confirm(db: Database, people: int, preview_id: int) -> None:
                 created_by=coordinator.id or 0,
                 kind="announce",
                 answers={"group": "mentees", "language": "all", "city": None, "texts": {"": TEXT}},
-                platform="telegram",
-                address=str(COORDINATOR),
                 message_id=preview_id,
                 total=people,
                 created_at=now,

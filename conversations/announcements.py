@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 NEWS_PREFIX = "nw"
 EVENT_PREFIX = "ev"
 WINDOW = 60  # an announcement's messages waiting in the outbox at most: about two seconds of sending
+MAX_SCAN = 2000  # people looked at in one step at most (a city filter may pass few of them)
 PROGRESS_EVERY = timedelta(seconds=5)  # the coordinator's message is edited at most this often
 REMINDER_AHEAD = timedelta(days=1)  # those coming are reminded a day before the event
 EVENT_REMINDER = "event_reminder"  # the sweep's action kind
@@ -102,8 +103,9 @@ def deliver(db: Database, clock: Clock, i18n: I18n) -> int:
 
 
 def _step(db: Database, announcement_id: int, clock: Clock, i18n: I18n) -> int:
-    enqueued = 0
-    while True:
+    """Fill the outbox up to WINDOW with this announcement (a chunk per transaction), then show progress."""
+    enqueued = scanned = 0
+    while scanned < MAX_SCAN:
         with db.session() as session:
             announcement = session.get(Announcement, announcement_id)
             assert announcement is not None
@@ -112,10 +114,8 @@ def _step(db: Database, announcement_id: int, clock: Clock, i18n: I18n) -> int:
             room = WINDOW - store.waiting(session, announcement_id=announcement_id)
             if room <= 0:
                 break
-            added = _fill(session, announcement, room, clock.now(), i18n)
-            enqueued += added
-        if added == 0:
-            break
+            added, considered = _fill(session, announcement, room, clock.now(), i18n)
+        enqueued, scanned = enqueued + added, scanned + considered
     with db.session() as session:
         announcement = session.get(Announcement, announcement_id)
         assert announcement is not None
@@ -123,8 +123,10 @@ def _step(db: Database, announcement_id: int, clock: Clock, i18n: I18n) -> int:
     return enqueued
 
 
-def _fill(session: Session, announcement: Announcement, room: int, now: datetime, i18n: I18n) -> int:
-    """Enqueue up to `room` more recipients (in this one transaction); returns how many were enqueued.
+def _fill(
+    session: Session, announcement: Announcement, room: int, now: datetime, i18n: I18n
+) -> tuple[int, int]:
+    """Enqueue up to `room` more recipients (in this one transaction); returns (enqueued, people considered).
 
     Each recipient's delivery row and outbox message are written together; a recipient who
     already has a row (a restart after a crash, a second process) is skipped.
@@ -155,7 +157,7 @@ def _fill(session: Session, announcement: Announcement, room: int, now: datetime
     if len(found) < room:
         announcement.filled_at = now
     session.add(announcement)
-    return enqueued
+    return enqueued, len(found)
 
 
 def audience_of(announcement: Announcement) -> store.Audience:
@@ -191,16 +193,15 @@ def _show_progress(session: Session, announcement: Announcement, now: datetime, 
         )
     announcement.progress_at, announcement.progress_shown = now, counts.handled
     session.add(announcement)
-    if announcement.platform and announcement.address and announcement.message_id:
-        data = payload(Reply(text), tr) | {"message_id": announcement.message_id}
-        queries.enqueue(
-            session,
-            platform=announcement.platform,
-            address=announcement.address,
-            kind="edit",
-            payload=data,
-            now=now,
-        )
+    if announcement.message_id is None:
+        return
+    if announcement.progress_outbox is not None:
+        # An older count still waiting (the process that wrote it died holding it) is not worth sending.
+        store.supersede(session, outbox_id=announcement.progress_outbox, now=now)
+    data = payload(Reply(text), tr) | {"message_id": announcement.message_id}
+    announcement.progress_outbox = queries.enqueue_to(
+        session, person_id=announcement.created_by, kind="edit", payload=data, now=now
+    )
 
 
 def report_text(tr: Translator, announcement: Announcement, counts: store.Progress) -> str:

@@ -207,6 +207,20 @@ def withdraw_waiting(session: Session, *, person_id: int, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def supersede(session: Session, *, outbox_id: int, now: datetime) -> None:
+    """Give up an edit not yet sent (nor being sent): a newer one replaces it."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == outbox_id,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.failed_at).is_(None),
+            or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
+        )
+        .values(failed_at=now, error="superseded")
+    )
+
+
 # -- events ----------------------------------------------------------------------------------------
 
 

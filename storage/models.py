@@ -452,9 +452,7 @@ class Announcement(SQLModel, table=True):
     answers: dict[str, Any] = _json(dict)  # the group, its filters, the texts (and the event)
     rev: int = 0  # grows with every change of the draft, so an older Send button is refused
     event_id: int | None = Field(default=None, foreign_key="event.id")
-    # Where the progress is shown: the preview message she pressed Send under.
-    platform: str | None = Field(default=None, max_length=16)
-    address: str | None = Field(default=None, max_length=64)
+    # Where the progress is shown: the preview message she pressed Send under (in her chat).
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     total: int = 0  # recipients counted when she pressed Send
     cursor: int = 0  # the highest person id already considered
@@ -463,6 +461,7 @@ class Announcement(SQLModel, table=True):
     filled_at: datetime | None = _when()  # everyone in the group has a delivery row
     progress_at: datetime | None = _when()
     progress_shown: int = 0
+    progress_outbox: int | None = None  # the last progress edit's outbox row: replaced if still unsent
     done_at: datetime | None = _when()
 
     @property

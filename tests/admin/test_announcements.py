@@ -451,3 +451,49 @@ def test_two_at_once_for_the_last_place_one_gets_it(db: Database) -> None:
     with db.session() as session:
         assert session.get(Event, event_id).coming == 1  # type: ignore[union-attr]
         assert len(store.coming(session, event_id=event_id)) == 1
+
+
+async def test_a_city_filter_that_passes_few_does_not_slow_the_rest(
+    harness: Harness, monkeypatch: Any
+) -> None:
+    h = harness
+    monkeypatch.setattr(news, "WINDOW", 5)
+    for n in range(40):
+        person(h, 9000 + n, "mentee", city="Odense")
+    for user in (9100, 9101):
+        person(h, user, "mentee", city="Aarhus")
+    preview = await compose(h, "All mentees", "Aarhus only", city="Aarhus")
+    assert "2 people will get it." in preview.text
+    await h.tap(COORDINATOR, "Send to")
+    news.deliver(h.db, h.clock, h.i18n)  # one step looks past the forty in Odense
+    await h.sender.drain()
+    assert copies(h, 9100, "Aarhus only") == copies(h, 9101, "Aarhus only") == 1
+
+
+async def test_a_progress_edit_left_by_a_dead_process_is_replaced_not_sent(
+    harness: Harness, monkeypatch: Any
+) -> None:
+    h = harness
+    monkeypatch.setattr(news, "WINDOW", 10)
+    for n in range(45):
+        person(h, 9000 + n, "mentee")
+    await compose(h, "All mentees", "Many")
+    await h.tap(COORDINATOR, "Send to")
+    news.deliver(h.db, h.clock, h.i18n)
+    await h.sender.drain()
+    h.clock.advance(seconds=1)
+    news.deliver(h.db, h.clock, h.i18n)  # "sent 10 of 45" written; the process dies holding it
+    with h.db.session() as session:
+        announcement = session.exec(select(Announcement)).one()
+        held = session.get(OutboxMessage, announcement.progress_outbox)
+        assert held is not None and held.payload["text"] == "📣 A-1: sent 10 of 45…"
+        held.claimed_until = h.clock.now() + timedelta(seconds=15)
+        session.add(held)
+    await h.sender.drain()
+    h.clock.advance(seconds=16)  # its lease runs out; the next count replaces it
+    news.deliver(h.db, h.clock, h.i18n)
+    await h.sender.drain()
+    edits = [c.text for c in h.calls("EditMessageText") if c.chat_id == COORDINATOR]
+    assert "📣 A-1: sent 10 of 45…" not in edits and edits[-1] == "📣 A-1: sent 20 of 45…"
+    with h.db.session() as session:
+        assert session.get(OutboxMessage, held.id).error == "superseded"  # type: ignore[union-attr]

@@ -39,8 +39,6 @@ def upgrade() -> None:
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('rev', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('message_id', sa.BigInteger(), nullable=True),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('cursor', sa.Integer(), nullable=False),
@@ -49,6 +47,7 @@ def upgrade() -> None:
     sa.Column('filled_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('progress_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('progress_shown', sa.Integer(), nullable=False),
+    sa.Column('progress_outbox', sa.Integer(), nullable=True),
     sa.Column('done_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], ),
     sa.PrimaryKeyConstraint('id')
