@@ -29,7 +29,7 @@ from conversations.i18n import I18n, Translator, __, isolate
 from storage import announcements as store
 from storage import queries
 from storage.db import Database
-from storage.models import Announcement, DeliveryState, Event, Person
+from storage.models import Announcement, DeliveryState, Event, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +172,25 @@ def audience_of(announcement: Announcement) -> store.Audience:
 
 
 def _show_progress(session: Session, announcement: Announcement, now: datetime, i18n: I18n) -> None:
-    """Edit the coordinator's message: the count so far (at most every PROGRESS_EVERY), or the report."""
+    """Edit the coordinator's message: the count so far, or at the end the report.
+
+    A new count is written only once the last one has been sent, PROGRESS_EVERY after it went
+    out: so the edits reach her that far apart, also when a process died holding one (it goes
+    out when its lease ends, and the next count waits for it). The report does not wait.
+    """
     counts = store.progress(session, announcement_id=announcement.id or 0)
     finished = announcement.filled_at is not None and counts.waiting == 0
-    recent = announcement.progress_at is not None and now - announcement.progress_at < PROGRESS_EVERY
-    if not finished and (recent or counts.handled == announcement.progress_shown):
-        return
+    previous = (
+        session.get(OutboxMessage, announcement.progress_outbox) if announcement.progress_outbox else None
+    )
+    if not finished:
+        if counts.handled == announcement.progress_shown:
+            return
+        if previous is not None and previous.sent_at is None and previous.failed_at is None:
+            return  # the last count is still on its way
+        last = previous.sent_at if previous is not None and previous.sent_at else announcement.progress_at
+        if last is not None and now - last < PROGRESS_EVERY:
+            return
     person = session.get(Person, announcement.created_by)
     tr = i18n.translator(person.language if person else None)
     total = max(announcement.total, counts.handled + counts.waiting)
@@ -195,9 +208,9 @@ def _show_progress(session: Session, announcement: Announcement, now: datetime, 
     session.add(announcement)
     if announcement.message_id is None:
         return
-    if announcement.progress_outbox is not None:
-        # An older count still waiting (the process that wrote it died holding it) is not worth sending.
-        store.supersede(session, outbox_id=announcement.progress_outbox, now=now)
+    if previous is not None:
+        # A count still waiting is not worth sending once the report is written.
+        store.supersede(session, outbox_id=previous.id or 0, now=now)
     data = payload(Reply(text), tr) | {"message_id": announcement.message_id}
     announcement.progress_outbox = queries.enqueue_to(
         session, person_id=announcement.created_by, kind="edit", payload=data, now=now
