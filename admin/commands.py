@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from admin import editing, interviews, matching, overdue, pairs, people
+from admin import announcements, editing, interviews, matching, overdue, pairs, people
 from conversations import agreement, coordinators, pairing, participant, runner, threads, year
 from conversations.context import Ctx
 from conversations.events import Button, Reply
@@ -286,6 +286,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         COORDINATOR,
         coordinators.rename,
         __("Your name, as participants and coordinators see it: /name Karen"),
+        takes_argument=True,
+    ),
+    CommandSpec(
+        "announce",
+        COORDINATOR,
+        announcements.announce,
+        __("Send a message to a group: mentors, mentees, pairs, the network"),
+        takes_argument=True,
+    ),
+    CommandSpec(
+        "event",
+        COORDINATOR,
+        announcements.event,
+        __("Create an event and invite a group; /event E-3 shows who comes"),
         takes_argument=True,
     ),
     CommandSpec(

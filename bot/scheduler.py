@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from conversations.announcements import deliver
 from conversations.clock import Clock
 from conversations.context import Coordinators
 from conversations.i18n import I18n
@@ -15,6 +16,7 @@ from conversations.timeline import DIGEST_HOUR
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+ANNOUNCE_SECONDS = 1.0
 
 
 def create_scheduler(
@@ -37,6 +39,19 @@ def create_scheduler(
         digests(db, clock.now(), i18n, coordinators)
         wake()
 
+    async def announcements() -> None:
+        deliver(db, clock, i18n)
+        wake()  # the chunk enqueued, or the progress shown
+
+    # Announcements under way go on every second, a chunk at a time (conversations.announcements).
+    scheduler.add_job(
+        announcements,
+        "interval",
+        seconds=ANNOUNCE_SECONDS,
+        id="announcements",
+        max_instances=1,
+        coalesce=True,
+    )
     # One run at a time; a run missed while the process slept is simply the next run.
     scheduler.add_job(job, "interval", seconds=every_seconds, id="sweep", max_instances=1, coalesce=True)
     # The sweep also sends a digest missed at 09:00 (downtime); each is claimed once a day.

@@ -158,11 +158,12 @@ def post(
     compose: Callable[[Translator], Reply],
     *,
     sealed: NotesCipher | None = None,
-) -> None:
+) -> int | None:
     """Put a message for one person (or person id) in the outbox: to her account, composed in her language.
 
     Every message to someone goes through here, so none is ever written in another's language.
     With `sealed`, the payload is stored encrypted (what someone wrote in confidence passes the outbox).
+    Returns the outbox message's id.
     """
     person = to if isinstance(to, Person) else session.get(Person, to)
     assert person is not None and person.id is not None, f"nobody with id {to}"
@@ -171,7 +172,7 @@ def post(
     data = payload(reply, tr)
     if sealed is not None:
         data = {"sealed": sealed.seal(data)}
-    queries.enqueue_to(session, person_id=person.id, kind=kind_of(reply), payload=data, now=now)
+    return queries.enqueue_to(session, person_id=person.id, kind=kind_of(reply), payload=data, now=now)
 
 
 def tell_coordinators(

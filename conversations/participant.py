@@ -10,7 +10,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
-from conversations import cities, coordinators, editing, engine, runner, threads
+from conversations import announcements, cities, coordinators, editing, engine, runner, threads
 from conversations.context import Ctx, tell_coordinators
 from conversations.events import Button, Command, Event, Media, Press, Reply, rows
 from conversations.i18n import LANGUAGES, Translator, __
@@ -246,6 +246,9 @@ def resume(ctx: Ctx, *, consent_too: bool = False) -> None:
 def privacy(ctx: Ctx) -> None:
     """/privacy: the full notice."""
     ctx.say(Reply(ctx.tr.gettext(PRIVACY_FULL, organisation=organisation(ctx.tr))))
+    news = announcements.privacy_line(ctx)
+    if news is not None:
+        ctx.say(news)
 
 
 class Situation(StrEnum):

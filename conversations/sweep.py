@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from conversations import agreement, booking, engine, overdue, pairing, timeline, year
+from conversations import agreement, announcements, booking, engine, overdue, pairing, timeline, year
 from conversations.clock import Clock
 from conversations.context import Coordinators, post
 from conversations.errors import where
@@ -42,7 +42,7 @@ from conversations.timeline import (
 )
 from storage import interviews, pairs, queries
 from storage.db import Database
-from storage.models import Booking, InterviewSlot, Pair, PairStatus, Person, Role
+from storage.models import Booking, Event, InterviewSlot, Pair, PairStatus, Person, Role
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +58,7 @@ class SweepReport:
     pair_messages: int = 0  # first-meeting reminders, decision questions, agreement checks
     year_messages: int = 0  # follow-ups, evaluations, their reminders, the end of a pair
     digests: int = 0
+    event_reminders: int = 0  # people reminded of an event tomorrow
     failures: int = 0  # subjects that raised: rolled back, logged, tried again next sweep
     forgotten: int = 0  # old processed-update ids and sent messages deleted
 
@@ -109,6 +110,7 @@ def sweep(db: Database, clock: Clock, i18n: I18n, coordinators: Coordinators = C
         pair_messages=run.phase("pair", lambda: _pair_steps(run, now, i18n)),
         year_messages=run.phase("year", lambda: _year_steps(run, now, i18n)),
         digests=run.phase("digest", lambda: _digests(run, now, i18n, coordinators)),
+        event_reminders=run.phase(announcements.EVENT_REMINDER, lambda: _event_reminders(run, now, i18n)),
     )
     report.forgotten = run.phase("forget", lambda: _forget(db, now))
     report.failures = run.failures
@@ -155,6 +157,7 @@ def next_due(db: Database, now: datetime) -> datetime | None:
                 for _, steps in year.chains(pair, now)
                 for when in steps
             ),
+            *announcements.event_reminder_times(session, now),
         ]
     later = [when for when in candidates if when > now]
     return min(later, default=None)
@@ -387,6 +390,29 @@ def _digests(run: _Isolated, now: datetime, i18n: I18n, coordinators: Coordinato
         return 1
 
     return run.each("digest", send, ((f"coordinator:{c}", c) for c in waiting))
+
+
+def _event_reminders(run: _Isolated, now: datetime, i18n: I18n) -> int:
+    """Events within a day: everyone coming is reminded, once per event."""
+    with run.db.session() as session:
+        done = queries.actions_on(session, prefix="event:")
+        due = [
+            event_id
+            for event_id in announcements.due_event_reminders(session, now)
+            if (f"event:{event_id}", announcements.EVENT_REMINDER, 1) not in done
+        ]
+
+    def remind(session: Session, event_id: int) -> int:
+        subject = f"event:{event_id}"
+        if not queries.claim_action(
+            session, subject=subject, kind=announcements.EVENT_REMINDER, seq=1, now=now
+        ):
+            return 0
+        event = session.get(Event, event_id)
+        assert event is not None
+        return announcements.remind_events(session, event, i18n, now)
+
+    return run.each(announcements.EVENT_REMINDER, remind, ((f"event:{e}", e) for e in due))
 
 
 def _nudge(session: Session, person_id: int, now: datetime, i18n: I18n) -> int:

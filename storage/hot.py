@@ -68,7 +68,7 @@ SQL = {
     # To a person, not an address: her first account is the one written to.
     "enqueue_to": "INSERT INTO outboxmessage (platform, address, kind, payload, created_at, not_before, "
     "attempts, message_ids) SELECT platform, address, :kind, :payload, :at, :at, 0, '[]' FROM account "
-    "WHERE person_id = :person_id ORDER BY id LIMIT 1",
+    "WHERE person_id = :person_id ORDER BY id LIMIT 1 RETURNING id",
 }
 # psycopg's placeholders are %(name)s; sqlite3 reads :name as it is.
 _PSYCOPG_SQL = {key: re.sub(r":(\w+)", r"%(\1)s", sql) for key, sql in SQL.items()}
@@ -141,7 +141,8 @@ class Hot:
         params = {"kind": kind, "payload": self.json(payload), "at": self.when(at)}
         self._run("enqueue", {"platform": platform, "address": address, **params})
 
-    def enqueue_to(self, person_id: int, kind: str, payload: dict[str, Any], at: datetime) -> None:
-        """Add a message to a person, at her account, to the outbox."""
+    def enqueue_to(self, person_id: int, kind: str, payload: dict[str, Any], at: datetime) -> int | None:
+        """Add a message to a person, at her account, to the outbox; its id (None: she has no account)."""
         params = {"kind": kind, "payload": self.json(payload), "at": self.when(at)}
-        self._run("enqueue_to", {"person_id": person_id, **params})
+        rows = self._run("enqueue_to", {"person_id": person_id, **params}).fetchall()
+        return int(rows[0][0]) if rows else None

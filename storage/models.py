@@ -102,6 +102,7 @@ class Person(SQLModel, table=True):
     # Her name, e-mail and phone digits without case or accents, for /find (storage.search);
     # kept up to date by the mapper events at the end of this module, whatever changes them.
     search: str | None = Field(default=None, max_length=SEARCH_KEY_LENGTH, index=True)
+    news_stopped_at: datetime | None = _when()  # she asked for no more announcements and events
 
     @property
     def short_id(self) -> str:
@@ -501,3 +502,87 @@ class Writing(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", primary_key=True)
     thread_id: int | None = None  # the thread a coordinator answers; None: the participant's own
     since: datetime = _when(nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """A network meeting or workshop a coordinator announced; `coming` counts the seats taken.
+
+    A seat is taken by a conditional UPDATE (coming < capacity) in the same transaction as her
+    reply, so two people pressing for the last seat at once, in two processes, cannot both get it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    starts_at: datetime = _when(nullable=False, index=True)
+    place: str = Field(max_length=200)
+    capacity: int
+    coming: int = 0
+    created_by: int  # the coordinator's person id
+    created_at: datetime = _when(nullable=False)
+
+    @property
+    def short_id(self) -> str:
+        """The id coordinators type, like E-3."""
+        return f"E-{self.id}"
+
+
+class EventReply(SQLModel, table=True):
+    """Her answer to one event: coming or not; she may change her mind."""
+
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    coming: bool = False
+    at: datetime = _when(nullable=False)
+
+
+class Announcement(SQLModel, table=True):
+    """A message (or an event) a coordinator sends to a group: a draft until she confirms it.
+
+    Once sent, a background step enqueues it a chunk at a time (AnnouncementDelivery) and edits
+    her message with the progress, then the report.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int  # the coordinator's person id
+    kind: str = Field(max_length=16)  # announce | event
+    answers: dict[str, Any] = _json(dict)  # the group, its filters, the texts (and the event)
+    rev: int = 0  # grows with every change of the draft, so an older Send button is refused
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    # Where the progress is shown: the preview message she pressed Send under (in her chat).
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    total: int = 0  # recipients counted when she pressed Send
+    cursor: int = 0  # the highest person id already considered
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when()
+    filled_at: datetime | None = _when()  # everyone in the group has a delivery row
+    progress_at: datetime | None = _when()
+    progress_shown: int = 0
+    progress_outbox: int | None = None  # the last progress edit's outbox row: replaced if still unsent
+    done_at: datetime | None = _when()
+
+    @property
+    def short_id(self) -> str:
+        """The id coordinators see, like A-4."""
+        return f"A-{self.id}"
+
+
+class DeliveryState(StrEnum):
+    QUEUED = "queued"  # in the outbox: outbox_id says how it went
+    OPTED_OUT = "opted_out"  # she had stopped news and events
+    UNREACHABLE = "unreachable"  # she had blocked the bot
+
+
+class AnnouncementDelivery(SQLModel, table=True):
+    """One recipient of one announcement; the unique key is what makes a restart send nothing twice."""
+
+    __table_args__ = (UniqueConstraint("announcement_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    state: str = Field(max_length=16)
+    outbox_id: int | None = Field(default=None, index=True)  # no foreign key: sent messages are forgotten
+    at: datetime = _when(nullable=False)

@@ -272,9 +272,12 @@ def enqueue(
 
 def enqueue_to(
     session: Executor, *, person_id: int, kind: str, payload: dict[str, Any], now: datetime
-) -> None:
-    """Put a message for a person in the outbox, to her first account, inside the caller's transaction."""
-    _hot(session).enqueue_to(person_id, kind, payload, now)
+) -> int | None:
+    """Put a message for a person in the outbox, to her first account, inside the caller's transaction.
+
+    Returns the outbox message's id (an announcement follows it to report what was delivered).
+    """
+    return _hot(session).enqueue_to(person_id, kind, payload, now)
 
 
 def claim_outbox(

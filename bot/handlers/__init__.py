@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, coordinator, fallback, pairs, registration
+from bot.handlers import common, coordinator, fallback, news, pairs, registration
 
 
 def build_routers() -> list[Router]:
@@ -16,6 +16,7 @@ def build_routers() -> list[Router]:
         # Every command is declared once, in admin.commands; each name is taken by one router.
         common.make_router(),  # commands anyone may use, at any moment, also mid-question
         pairs.make_router(),  # a proposed or confirmed pair's buttons: meetings, decision, agreement
+        news.make_router(),  # anyone's buttons under announcements and events
         coordinator.make_router(),  # coordinator commands and buttons, behind the allow-list filter
         fallback.make_router(),  # last: refusals of coordinator commands, unknown commands, media, stale buttons
     ]

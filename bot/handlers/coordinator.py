@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery
 
-from admin import commands, interviews, matching, overdue, people
+from admin import announcements, commands, interviews, matching, overdue, people
 from admin.commands import COORDINATOR
 from bot.events import as_press, on_press
 from bot.filters import DataPrefix, IsCoordinator
@@ -40,4 +40,5 @@ def make_router() -> Router:
     router.callback_query.register(
         on_press(threads.press_coordinator), DataPrefix(threads.COORDINATOR_PREFIX)
     )
+    router.callback_query.register(on_press(announcements.press), DataPrefix(announcements.PREFIX))
     return router
