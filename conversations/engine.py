@@ -298,7 +298,8 @@ def _question(flow: Flow, state: State, tr: Translator) -> Reply:
     lines = []
     if not flow.editing:  # changing one answer is not the n-th question of anything
         total = max(position, longest(flow, state.answers))
-        lines += [tr.gettext("Question {number} of {total}", number=position, total=total), ""]
+        if total > 1:  # a single question (a coordinator's name) is not "1 of 1"
+            lines += [tr.gettext("Question {number} of {total}", number=position, total=total), ""]
     lines.append(tr.gettext(step.prompt))
     if step.kind is Kind.MULTI:
         lines.append(

@@ -116,7 +116,7 @@ async def test_mentors_get_it_in_their_language_once_with_a_report(harness: Harn
     assert "To: All mentors" in preview.text
     assert "4 people will get it." in preview.text  # three mentors and one who blocked the bot
     assert "1 more has stopped news and events and will not get it." in preview.text
-    assert "Also written in: Dansk. Everyone else reads:" in preview.text
+    assert "Also written in: Danish. Everyone else reads:" in preview.text
     assert "Network meeting on Thursday!" in preview.text
     assert preview.labels[0] == "📣 Send to 4 people"
 
