@@ -356,3 +356,31 @@ async def test_one_a_second_per_chat_after_a_short_burst(harness: Harness) -> No
     # Three at once, then one every 1/20 s: four more take at least 0.15 s (a 1/s limit scaled by 20).
     assert len(h.calls("SendMessage")) == 7
     assert elapsed >= 0.15
+
+
+class Timed(TelegramTransport):
+    """Notes when (loop time) each message leaves."""
+
+    def __init__(self, h: Harness) -> None:
+        super().__init__(h.bot)
+        self.times: list[float] = []
+
+    async def send(self, address: str, text: str, buttons: Buttons) -> int:
+        self.times.append(asyncio.get_running_loop().time())
+        return await super().send(address, text, buttons)
+
+
+async def test_many_chats_get_no_more_than_the_rate_in_any_second_not_a_burst_first(harness: Harness) -> None:
+    """An announcement to many: 45 chats at 30 a second never put more than 31 into one second.
+
+    A bucket of 30 let 30 out at once and then 30 more within the same second (57-60 measured).
+    """
+    h = harness
+    for chat in range(7000, 7045):
+        queue(h, "News", chat=chat)
+    transport = Timed(h)
+    await sender(h, transport, per_second=30, in_flight=8).drain()
+    times = sorted(transport.times)
+    assert len(times) == 45
+    busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
+    assert busiest <= 31, f"{busiest} messages within one second"
