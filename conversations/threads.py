@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from conversations import engine, runner
 from conversations.context import Ctx, post, tell_coordinators
 from conversations.events import Attachment, Button, Event, Media, Press, Reply, Text
-from conversations.i18n import LANGUAGES, Translator, __, isolate
-from conversations.texts import status_name
+from conversations.i18n import Translator, __, isolate
+from conversations.texts import language_name, status_name
 from storage import pairs
 from storage import threads as stored
 from storage.models import Person, Thread
@@ -250,7 +250,7 @@ def _card(
                 "✉️ A message from {name} ({id}). She writes in {language}; status: {status}.",
                 name=isolate(person.name),
                 id=person.short_id,
-                language=isolate(LANGUAGES.get(person.language, person.language)),
+                language=language_name(tr, person.language),
                 status=status_name(tr, person.status),
             )
         ]

@@ -421,3 +421,12 @@ async def test_a_long_caption_is_cut_to_what_telegram_takes(h: Harness) -> None:
     [sent] = files_to(h, KAREN)
     assert len(sent.caption) == 1024 and sent.caption.endswith("…")
     assert sent.caption.startswith("Amal (P-")
+
+
+async def test_a_danish_coordinator_reads_her_language_named_in_danish(h: Harness, i18n: I18n) -> None:
+    """Who wrote is read in the coordinator's language: "arabisk" to a Dane, not "العربية"."""
+    participant(h, AMAL, "Amal", "ar")
+    await h.send(AMAL, "مرحبا")
+    card = h.texts(LISE)[-1]
+    assert "arabisk" in card and "العربية" not in card
+    assert "Arabic" in h.texts(KAREN)[-1]
