@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from admin.interviews import PROFILE_PREFIX
 from admin.pairs import PAIR_STATES
-from conversations import engine
+from conversations import cities, engine
 from conversations.context import Ctx, post
 from conversations.coordinators import coordinator_name, name_of
 from conversations.events import Button, Press, Reply, rows
@@ -92,7 +92,7 @@ def _found_line(tr: Translator, person: Person) -> str:
     """One person found: id, name, role, status and city, enough to tell two Amals apart."""
     details = [role_name(tr, person.role), status_name(tr, person.status)]
     if person.city:
-        details.append(isolate(person.city))
+        details.append(isolate(cities.display(person.city, person.city_other, tr.language)))
     return f"{person.short_id} {isolate(person.name)} – {', '.join(details)}"
 
 
