@@ -23,6 +23,7 @@ from conversations.context import Ctx
 from conversations.engine import Choice, Flow, Kind, Step
 from conversations.events import Button, Press, Reply
 from conversations.i18n import LANGUAGES, Translator, __, isolate
+from conversations.texts import language_name
 from conversations.timeline import local_start
 from conversations.validation import parse_time
 from storage import announcements as store
@@ -282,7 +283,7 @@ def _audience_line(tr: Translator, draft: Announcement) -> str:
     answers = draft.answers
     parts = [tr.gettext(GROUP_NAMES[answers["group"]])]
     if answers.get("language") not in (None, store.ALL):
-        parts.append(isolate(LANGUAGES[answers["language"]]))
+        parts.append(language_name(tr, answers["language"]))
     if answers.get("city"):
         parts.append(isolate(answers["city"]))
     return tr.gettext("To: {group}", group=" · ".join(parts))
@@ -305,7 +306,7 @@ def preview(ctx: Ctx, draft: Announcement) -> Reply:
                 stopped,
             )
         )
-    versions = [isolate(LANGUAGES[c]) for c in draft.answers["texts"] if c]
+    versions = [language_name(tr, c) for c in draft.answers["texts"] if c]
     if versions:
         lines.append(
             tr.gettext("Also written in: {languages}. Everyone else reads:", languages=", ".join(versions))
