@@ -27,9 +27,10 @@ from bot.telegram import TelegramTransport
 from conversations.clock import Clock, MovableClock, SandboxClock, SystemClock
 from conversations.context import Coordinators
 from conversations.i18n import I18n
-from storage import seals
+from storage import queries, seals
 from storage.crypto import NotesCipher
 from storage.db import Database
+from storage.models import Platform
 
 if TYPE_CHECKING:
     from bot.sandbox.emulator import Emulator
@@ -122,7 +123,9 @@ async def serve(settings: Settings, clock: Clock | None = None, *, demo: bool = 
 
         if not settings.coordinators:
             settings = settings.model_copy(update={"coordinators": frozenset({SANDBOX_COORDINATOR})})
-        emulator = Emulator()
+        with db.session() as session:  # a restart on the same database must not reuse update ids
+            last_update = queries.last_update_id(session, platform=Platform.TELEGRAM)
+        emulator = Emulator(first_update_id=last_update + 1)
         add_page(emulator.app)
         async with _port("MENTORBOT_SANDBOX_PORT", settings.sandbox_host, settings.sandbox_port):
             api_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)

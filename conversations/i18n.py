@@ -69,6 +69,11 @@ _COMMAND = r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]{0,63}(?:@[A-Za-z0-9_]{3,32})?(?![
 _PHONE = r"(?<![\w+])\+?[0-9][0-9 \-]{5,}[0-9](?!\w)"
 # What is already kept left to right (LRI…PDI) is left as it is, so that applying it twice is harmless.
 _KEEP_LEFT_TO_RIGHT = re.compile(f"\u2066[^\u2069\n]*\u2069|{_COMMAND}|{_PHONE}")
+# Babel writes Arabic dates 02<RLM>/12<RLM>/2026. Telegram takes a slash after such a mark, followed by
+# digits, for a command (tdlib's match_bot_commands allows digits), so "/12" and "/2026" would be
+# tappable and send "/12". Without the marks the date is one run of digits and slashes, which reads
+# 02/12/2026 in an Arabic line too.
+_MARK_IN_A_DATE = re.compile("(?<=[0-9\u0660-\u0669\u06f0-\u06f9])[\u200e\u200f\u061c](?=/)")
 
 
 def isolate(text: str | None, *, rtl: bool = False) -> str:
@@ -98,8 +103,9 @@ def commands_and_numbers_left_to_right(text: str) -> str:
     Without it an Arabic or Persian line shows "profile/" and "4520123456+": the slash and the
     plus are neutral and take the line's direction. Each is wrapped in LRI…PDI, which Telegram
     still recognises as a command (the marks are not letters); applying it twice changes nothing.
+    The marks Babel puts before a date's slashes are taken out: Telegram would make "/12" a command.
     """
-    return _KEEP_LEFT_TO_RIGHT.sub(_left_to_right, text)
+    return _KEEP_LEFT_TO_RIGHT.sub(_left_to_right, _MARK_IN_A_DATE.sub("", text))
 
 
 def pick_language(language_code: str | None, default: str = SOURCE_LANGUAGE) -> str:
@@ -199,7 +205,7 @@ class Translator:
 
     def day(self, value: dt.date) -> str:
         """A calendar date as she writes it."""
-        return format_date(value, format="medium", locale=self.locale)
+        return _MARK_IN_A_DATE.sub("", format_date(value, format="medium", locale=self.locale))
 
     def weekday(self, value: dt.date) -> str:
         """A near date with its weekday, short, as she writes it (e.g. "Tue, Jan 6")."""
@@ -211,12 +217,14 @@ class Translator:
 
     def date(self, moment: dt.datetime) -> str:
         """A date as she writes it, in her time zone."""
-        return format_date(moment.astimezone(self.tz), format="medium", locale=self.locale)
+        return _MARK_IN_A_DATE.sub(
+            "", format_date(moment.astimezone(self.tz), format="medium", locale=self.locale)
+        )
 
     def datetime(self, moment: dt.datetime) -> str:
         """A date and time as she writes them, in her time zone."""
         local = moment.astimezone(self.tz)
-        return f"{format_date(local, format='medium', locale=self.locale)} {self.time(moment)}"
+        return f"{self.date(local)} {self.time(moment)}"
 
     def time(self, moment: dt.datetime) -> str:
         """A time of day as she writes it, in her time zone."""

@@ -340,8 +340,7 @@ def profile_lines(tr: Translator, person: Person, accounts: list[Account], *, ab
 def _about_her(step: engine.Step, answers: dict[str, Any]) -> engine.Step:
     """A registration question's label and choices as a coordinator reads them: in the third person."""
     choices = tuple(
-        engine.Choice(c.value, ABOUT_HER_CHOICES.get((step.field, c.value), c.label))
-        for c in step.options(answers)
+        replace(c, label=ABOUT_HER_CHOICES.get((step.field, c.value), c.label)) for c in step.options(answers)
     )
     label = ABOUT_HER_LABELS.get(step.field, step.label)
     return replace(step, label=label, choices=choices) if step.kind is not engine.Kind.YESNO else step

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, exists, insert, literal, or_, update
+from sqlalchemy import Connection, Table, bindparam, delete, exists, func, insert, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
@@ -64,6 +64,21 @@ def _hot(executor: Executor) -> Hot:
 def first_time_update(session: Executor, *, platform: str, update_id: int, now: datetime) -> bool:
     """Remember a platform's update; False if it was handled before."""
     return _hot(session).first_time(platform, update_id, now)
+
+
+def last_update_id(session: Session, *, platform: str) -> int:
+    """The highest update id of a platform that is stored (received or handled); 0 if none.
+
+    The sandbox's emulator counts its update ids from here on a restart: counting from 1 again,
+    a new message would be taken for one handled before and ignored.
+    """
+    highest = [
+        session.exec(
+            select(func.max(ProcessedUpdate.update_id)).where(ProcessedUpdate.platform == platform)
+        ).one(),
+        session.exec(select(func.max(InboxUpdate.update_id)).where(InboxUpdate.platform == platform)).one(),
+    ]
+    return max((int(h) for h in highest if h is not None), default=0)
 
 
 def claim_action(session: Executor, *, subject: str, kind: str, seq: int, now: datetime) -> bool:

@@ -271,8 +271,12 @@ class Emulator:
         *,
         spec_path: Path = SPEC_PATH,
         webhook_timeout: float = 10.0,
+        first_update_id: int = 1,
     ) -> None:
-        """Create an empty emulator for one bot token, checking requests against the spec in spec_path."""
+        """Create an empty emulator for one bot token, checking requests against the spec in spec_path.
+
+        Update ids count from first_update_id, as Telegram's go on growing across a bot's restarts.
+        """
         self.token, self.webhook_timeout, self.base_url = token, webhook_timeout, ""
         bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
         self.bot_user: JSON = {"id": bot_id, "is_bot": True, "first_name": "Mentor Sandbox"}
@@ -285,7 +289,7 @@ class Emulator:
         self._spec: dict[str, JSON] = {name.lower(): spec for name, spec in methods.items()}
         self.users: dict[int, SandboxUser] = {}
         self._updates: list[Queued] = []
-        self._next_update_id, self._poll_generation, self._seq = 1, 0, 0
+        self._next_update_id, self._poll_generation, self._seq = first_update_id, 0, 0
         self._allowed: set[str] = set()
         self._callbacks: dict[str, JSON] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}

@@ -116,7 +116,7 @@ async def test_mentors_get_it_in_their_language_once_with_a_report(harness: Harn
     assert "To: All mentors" in preview.text
     assert "4 people will get it." in preview.text  # three mentors and one who blocked the bot
     assert "1 more has stopped news and events and will not get it." in preview.text
-    assert "Also written in: Danish. Everyone else reads:" in preview.text
+    assert "Also written in: Danish. Everyone else reads:" in preview.text  # named in her language
     assert "Network meeting on Thursday!" in preview.text
     assert preview.labels[0] == "📣 Send to 4 people"
 
@@ -183,6 +183,24 @@ async def test_groups_and_filters_count_who_gets_it(
     await deliver_all(h)
     with h.db.session() as session:
         assert len(session.exec(select(AnnouncementDelivery)).all()) == expected
+
+
+async def test_the_preview_names_languages_in_the_coordinators_language(harness: Harness) -> None:
+    """ "Only Arabic" and "also written in Arabic" read "arabisk" to a Dane, not "العربية"."""
+    h = harness
+    network(h)
+    await h.send(COORDINATOR, "/start", language="da")
+    da = h.i18n.translator("da")
+    await h.send(COORDINATOR, "/announce")
+    await h.tap(COORDINATOR, da.gettext("All mentees"))
+    await h.tap(COORDINATOR, "العربية")
+    await h.tap(COORDINATOR, da.gettext("Skip ▶"))
+    await h.send(COORDINATOR, "Netværksmøde torsdag!")
+    await h.tap(COORDINATOR, "العربية")
+    await h.done(COORDINATOR)
+    preview = (await h.send(COORDINATOR, "لقاء الشبكة يوم الخميس!"))[-1].text
+    assert da.gettext("To: {group}", group=f"{da.gettext('All mentees')} · arabisk") in preview
+    assert da.gettext("Also written in: {languages}. Everyone else reads:", languages="arabisk") in preview
 
 
 async def test_a_preview_from_before_a_change_does_not_send_and_send_works_once(harness: Harness) -> None:

@@ -240,6 +240,15 @@ async def test_find_shows_ten_and_asks_for_more_precision(harness: Harness) -> N
     assert len(answer.labels) == 10 and answer.labels[0].endswith("Maria 00")
 
 
+async def test_find_names_a_listed_city_in_her_language(harness: Harness) -> None:
+    """A city from the network's list is stored as a code: /find names it, not "copenhagen"."""
+    h = harness
+    await named(h, COORDINATOR, "Lise", "da")
+    olena = registered(h, 8501, "Olena", "uk", city="copenhagen")
+    answer = (await h.send(COORDINATOR, "/find olena"))[-1]
+    assert answer.text.endswith(f"P-{olena.id} Olena – mentee, klar til at blive matchet, København")
+
+
 async def test_find_is_for_coordinators_only(harness: Harness) -> None:
     h = harness
     registered(h, 8401, "Amal", "ar")

@@ -70,3 +70,14 @@ async def test_a_persian_message_has_one_digit_style(harness: Harness) -> None:
     assert fa.gettext("2 to 5 years") in profile and "1988" in profile
     assert not re.search("[\u06f0-\u06f9\u0660-\u0669]", profile), "no Persian digits beside Latin ones"
     assert re.search("[0-9]", fa.gettext("2 to 5 years")), "the translation's digits are read as 0-9"
+
+
+async def test_a_coordinator_reads_the_city_in_her_language(harness: Harness) -> None:
+    """A city from the network's list is shown by its name in the reader's language, not in English."""
+    h = harness
+    ready(h, OLGA, "Olga", "ru", "mentee", city="copenhagen")
+    await h.send(COORDINATOR, "/start", language="da")
+    da = h.i18n.translator("da")
+    record = (await h.send(COORDINATOR, "/person P-1"))[-1].text
+    assert f"• {da.gettext('City or region')}: København" in record
+    assert "Copenhagen" not in record

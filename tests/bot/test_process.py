@@ -259,3 +259,18 @@ async def test_messages_sent_while_the_database_is_locked_are_answered_once_afte
         ) as response:
             answers = [m for m in (await response.json())["messages"] if m["message_id"] > person.seen]
         assert len(answers) == asked, (person.user, [a["text"] for a in answers])
+
+
+async def test_a_restarted_sandbox_answers_on_the_same_database(
+    tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    """The emulator starts again with nothing; its update ids go on from the database's, so her
+    first messages after the restart are not taken for ones handled before and ignored."""
+    for run in range(2):
+        for base, process in _run_bot(tmp_path, {}):
+            await _until_up(http, base, process)
+            coordinator = Chat(http, base, COORDINATOR, "en")
+            await coordinator.join()
+            for _ in range(3 - run):  # the second run sends fewer updates than the first handled
+                answer = await coordinator.send("/whoami")
+                assert answer[-1]["text"] == "You are a coordinator of this network.", run

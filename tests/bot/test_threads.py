@@ -3,6 +3,7 @@ reaches her coordinator with who wrote, and the coordinator's answer comes back 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from aiogram.types import Sticker, Voice
 from sqlmodel import select
 
+from bot.sandbox.emulator import command_entities
 from conversations.clock import FakeClock
 from conversations.i18n import I18n
 from conversations.sweep import digests
@@ -421,3 +423,21 @@ async def test_a_long_caption_is_cut_to_what_telegram_takes(h: Harness) -> None:
     [sent] = files_to(h, KAREN)
     assert len(sent.caption) == 1024 and sent.caption.endswith("…")
     assert sent.caption.startswith("Amal (P-")
+
+
+async def test_a_danish_coordinator_reads_her_language_named_in_danish(h: Harness, i18n: I18n) -> None:
+    """Who wrote is read in the coordinator's language: "arabisk" to a Dane, not "العربية"."""
+    participant(h, AMAL, "Amal", "ar")
+    await h.send(AMAL, "مرحبا")
+    card = h.texts(LISE)[-1]
+    assert "arabisk" in card and "العربية" not in card
+    assert "Arabic" in h.texts(KAREN)[-1]
+
+
+async def test_the_date_in_an_arabic_acknowledgement_has_no_commands(h: Harness) -> None:
+    """Babel's Arabic date (02<RLM>/12<RLM>/2026) would give Telegram the commands "/12" and "/2026"."""
+    participant(h, AMAL, "Amal", "ar")
+    await h.send(AMAL, "مرحبا")
+    ack = h.texts(AMAL)[-1]
+    assert re.search(r"\d\d/\d\d/\d{4}", ack), ack
+    assert command_entities(ack) == []

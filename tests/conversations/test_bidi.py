@@ -3,6 +3,8 @@ and commands and phone numbers read left to right inside Arabic and Persian sent
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from bot.sandbox.emulator import command_entities
@@ -113,8 +115,14 @@ def test_a_danish_mentors_agreement_shown_to_an_arabic_mentee_is_isolated(i18n: 
     assert f"{FSI}At vi mødes hver måned.{PDI}" in text
 
 
-def test_a_date_written_with_slashes_is_not_taken_for_a_command() -> None:
-    """Babel writes Arabic dates as 05/01/2026: "/01" is a date's part, not a command (ours start with a letter)."""
+def test_a_date_written_with_slashes_is_not_taken_for_a_command(i18n: I18n) -> None:
+    """Babel writes Arabic dates as 05<RLM>/01<RLM>/2026; after the mark Telegram would find the commands
+    "/01" and "/2026" (tdlib takes digits too). Without the marks it finds none, and it reads 05/01/2026."""
     date = "05\u200f/01\u200f/2026"
-    assert commands_and_numbers_left_to_right(f"تاريخ الموافقة: {date}") == f"تاريخ الموافقة: {date}"
+    assert command_entities(date) != [], "the emulator finds them as Telegram does"
+    directed = commands_and_numbers_left_to_right(f"تاريخ الموافقة: {date}")
+    assert directed == "تاريخ الموافقة: 05/01/2026" and command_entities(directed) == []
+    ar = i18n.translator("ar")
+    assert ar.day(datetime.date(2026, 12, 2)) == "02/12/2026"  # Babel's, without the marks
+    assert command_entities(ar.gettext("Question {number} of {total}", number=date, total=1)) == []
     assert commands_and_numbers_left_to_right("اكتبي /help") == f"اكتبي {LRI}/help{PDI}"
