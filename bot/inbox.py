@@ -126,8 +126,11 @@ class Inbox:
                     continue
             except Exception as error:  # the database may be down: the next round tries again
                 log.warning("inbox round failed: %s", where(error))
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that
+            # arrives as the wakeup does, and the loop would never stop (seen: a stop that hung).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
+                async with asyncio.timeout(idle_seconds):
+                    await self._wakeup.wait()
             self._wakeup.clear()
 
     async def drain(self, rounds: int = 100) -> int:

@@ -163,8 +163,11 @@ class Sender:
                     self.claim()
                 except Exception:  # a broken round must not stop the sender; the next one retries
                     log.exception("sender round failed")
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that
+                # arrives as the wakeup does, and the loop would never stop (seen: a stop that hung).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
+                    async with asyncio.timeout(idle_seconds):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
         finally:
             held = self._held()

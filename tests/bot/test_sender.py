@@ -384,3 +384,21 @@ async def test_many_chats_get_no_more_than_the_rate_in_any_second_not_a_burst_fi
     assert len(times) == 45
     busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
     assert busiest <= 31, f"{busiest} messages within one second"
+
+
+async def test_a_stop_that_arrives_with_a_wakeup_still_stops_the_sender_and_the_inbox(
+    harness: Harness,
+) -> None:
+    """Stopping while a message is committed (wake and cancel at once) ends both loops.
+
+    With asyncio.wait_for (Python 3.11) the cancellation was swallowed when the wakeup came with
+    it: the loop went on and a stop hung (seen in the test suite, and so on shutdown).
+    """
+    h = harness
+    for loop in (h.sender, h.inbox):
+        running = asyncio.create_task(loop.run(idle_seconds=60))
+        await asyncio.sleep(0.05)  # waiting for a wakeup
+        loop.wake()
+        running.cancel()
+        done, _ = await asyncio.wait({running}, timeout=2)
+        assert running in done, f"{type(loop).__name__} did not stop"
