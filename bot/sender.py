@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=15)
 HOLD = 200  # messages one sender holds at most
+STOP_GRACE = 5.0  # seconds a stop waits for the requests under way, so that none is sent twice
 MAX_ATTEMPTS = 12  # with the backoff below, about two hours of trying
 MAX_BACKOFF = timedelta(minutes=30)
 SPARE_PIECE = "…"  # what a piece says when an edit's new text needs fewer pieces than the old
@@ -149,6 +150,8 @@ class Sender:
         self.paused_until = 0.0  # loop time: the bot-wide flood wait
         self._wakeup = asyncio.Event()
         self.sent = 0  # messages sent since start, for drain() and the logs
+        self.stopping = False  # a stop: each chat finishes the message under way and takes no next
+        self.stop_grace = STOP_GRACE
 
     def wake(self) -> None:
         """Something was committed to the outbox: send it now."""
@@ -172,6 +175,11 @@ class Sender:
         finally:
             held = self._held()
             renewing.cancel()
+            # A request under way is let finish and recorded: cancelled, it may have reached her
+            # and would be sent again by the next process. A chat waiting out a 429 is not waited for.
+            self.stopping = True
+            if self.tasks:
+                await asyncio.wait(list(self.tasks), timeout=self.stop_grace)
             for task in list(self.tasks):
                 task.cancel()
             await asyncio.gather(renewing, *self.tasks, return_exceptions=True)
@@ -226,7 +234,7 @@ class Sender:
     async def _chat(self, address: str, queue: deque[OutboxMessage]) -> None:
         """Send one chat's messages in order; when one must wait, the rest are given back with it."""
         try:
-            while queue:
+            while queue and not self.stopping:
                 go_on = await self._send_one(queue[0])
                 queue.popleft()
                 if not go_on:

@@ -402,3 +402,32 @@ async def test_a_stop_that_arrives_with_a_wakeup_still_stops_the_sender_and_the_
         running.cancel()
         done, _ = await asyncio.wait({running}, timeout=2)
         assert running in done, f"{type(loop).__name__} did not stop"
+
+
+class Slow(TelegramTransport):
+    """A slow network: each send takes a while."""
+
+    def __init__(self, h: Harness) -> None:
+        super().__init__(h.bot)
+        self.started = asyncio.Event()
+
+    async def send(self, address: str, text: str, buttons: Buttons) -> int:
+        self.started.set()
+        await asyncio.sleep(0.3)
+        return await super().send(address, text, buttons)
+
+
+async def test_a_stop_during_a_send_lets_it_finish_and_nothing_goes_twice(harness: Harness) -> None:
+    """A graceful stop (a restart) waits for the request under way and records it; the next
+    process sends only what was left. Cancelled mid-request, the message went again."""
+    h = harness
+    queue(h, "first", "second")
+    slow = sender(h, Slow(h))
+    running = asyncio.create_task(slow.run(idle_seconds=60))
+    await slow.transport.started.wait()
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert sent_to(h, USER) == ["first"]
+    await sender(h).drain()  # the next process
+    assert sent_to(h, USER) == ["first", "second"]
