@@ -236,6 +236,8 @@ class Sender:
         try:
             while queue and not self.stopping:
                 go_on = await self._send_one(queue[0])
+                if go_on is None:
+                    break
                 queue.popleft()
                 if not go_on:
                     rest = [m.id for m in queue if m.id is not None]
@@ -256,12 +258,14 @@ class Sender:
             self.chat_limiters[address] = AsyncLimiter(self.per_chat_burst, self.per_chat_period)
         return self.chat_limiters[address]
 
-    async def _send_one(self, message: OutboxMessage) -> bool:
-        """Try one outbox message; True when the chat's next message may follow."""
+    async def _send_one(self, message: OutboxMessage) -> bool | None:
+        """Try one outbox message; True when the chat's next message may follow, None when stopping."""
         try:
             async with self._chat_limiter(message.address), self.in_flight:
                 await self._flood_wait()  # here, so that a pause that began while she queued holds her too
                 async with self.limiter:
+                    if self.stopping:  # not begun: it stays queued and is given back
+                        return None
                     await self._deliver(message)
         except RetryAfter as error:
             self._postpone(message, error.seconds)

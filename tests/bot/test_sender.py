@@ -431,3 +431,19 @@ async def test_a_stop_during_a_send_lets_it_finish_and_nothing_goes_twice(harnes
     assert sent_to(h, USER) == ["first"]
     await sender(h).drain()  # the next process
     assert sent_to(h, USER) == ["first", "second"]
+
+
+async def test_a_stop_starts_no_new_request_while_it_waits_for_the_one_under_way(harness: Harness) -> None:
+    """Other chats queued behind the request under way are given back, not begun during the stop
+    (one begun late would be cancelled at the end of the grace and perhaps sent twice)."""
+    h = harness
+    for chat in (USER, OTHER, THIRD):
+        queue(h, f"to {chat}", chat=chat)
+    slow = sender(h, Slow(h), in_flight=1)
+    running = asyncio.create_task(slow.run(idle_seconds=60))
+    await slow.transport.started.wait()
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert len(h.calls("SendMessage")) == 1, "only the request under way went out"
+    assert await sender(h).drain() == 2  # the next process: the two given back, at once
