@@ -359,14 +359,18 @@ async def test_one_a_second_per_chat_after_a_short_burst(harness: Harness) -> No
 
 
 class Timed(TelegramTransport):
-    """Notes when (loop time) each message leaves."""
+    """Notes when (loop time) each message leaves; with a delay, a slow network."""
 
-    def __init__(self, h: Harness) -> None:
+    def __init__(self, h: Harness, delay: float = 0) -> None:
         super().__init__(h.bot)
+        self.delay = delay
         self.times: list[float] = []
+        self.started = asyncio.Event()
 
     async def send(self, address: str, text: str, buttons: Buttons) -> int:
+        self.started.set()
         self.times.append(asyncio.get_running_loop().time())
+        await asyncio.sleep(self.delay)
         return await super().send(address, text, buttons)
 
 
@@ -404,25 +408,12 @@ async def test_a_stop_that_arrives_with_a_wakeup_still_stops_the_sender_and_the_
         assert running in done, f"{type(loop).__name__} did not stop"
 
 
-class Slow(TelegramTransport):
-    """A slow network: each send takes a while."""
-
-    def __init__(self, h: Harness) -> None:
-        super().__init__(h.bot)
-        self.started = asyncio.Event()
-
-    async def send(self, address: str, text: str, buttons: Buttons) -> int:
-        self.started.set()
-        await asyncio.sleep(0.3)
-        return await super().send(address, text, buttons)
-
-
 async def test_a_stop_during_a_send_lets_it_finish_and_nothing_goes_twice(harness: Harness) -> None:
     """A graceful stop (a restart) waits for the request under way and records it; the next
     process sends only what was left. Cancelled mid-request, the message went again."""
     h = harness
     queue(h, "first", "second")
-    slow = sender(h, Slow(h))
+    slow = sender(h, Timed(h, delay=0.3))
     running = asyncio.create_task(slow.run(idle_seconds=60))
     await slow.transport.started.wait()
     running.cancel()
@@ -439,7 +430,7 @@ async def test_a_stop_starts_no_new_request_while_it_waits_for_the_one_under_way
     h = harness
     for chat in (USER, OTHER, THIRD):
         queue(h, f"to {chat}", chat=chat)
-    slow = sender(h, Slow(h), in_flight=1)
+    slow = sender(h, Timed(h, delay=0.3), in_flight=1)
     running = asyncio.create_task(slow.run(idle_seconds=60))
     await slow.transport.started.wait()
     running.cancel()
