@@ -151,7 +151,6 @@ class Sender:
         self._wakeup = asyncio.Event()
         self.sent = 0  # messages sent since start, for drain() and the logs
         self.stopping = False  # a stop: each chat finishes the message under way and takes no next
-        self.stop_grace = STOP_GRACE
 
     def wake(self) -> None:
         """Something was committed to the outbox: send it now."""
@@ -176,10 +175,11 @@ class Sender:
             held = self._held()
             renewing.cancel()
             # A request under way is let finish and recorded: cancelled, it may have reached her
-            # and would be sent again by the next process. A chat waiting out a 429 is not waited for.
+            # and would be sent again by the next process. Nothing new begins (see _send_one); a
+            # chat still waiting out a 429 when the grace ends is given back untouched.
             self.stopping = True
             if self.tasks:
-                await asyncio.wait(list(self.tasks), timeout=self.stop_grace)
+                await asyncio.wait(list(self.tasks), timeout=STOP_GRACE)
             for task in list(self.tasks):
                 task.cancel()
             await asyncio.gather(renewing, *self.tasks, return_exceptions=True)
